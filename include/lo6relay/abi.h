@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The ABI shared by the BPF programs and the CLI: map names, keys, values.
+ * Changing a layout here changes what pinned maps an older instance left
+ * behind can be reused: libbpf refuses a pinned map whose key/value size
+ * differs, and `start` then says so (stop the old instance first).
+ */
+#ifndef LO6RELAY_ABI_H
+#define LO6RELAY_ABI_H
+
+#include <linux/types.h>
+
+/* Every TCP/UDP port but 0 can be allowed at once (and counted). */
+#define LO6_MAX_PORTS 65536
+
+/* Per-port policy, the value of the `ports` map. */
+enum lo6_mode {
+	LO6_MODE_OFF = 0,    /* not listed: falls back to the default mode */
+	LO6_MODE_ALWAYS = 1, /* redirect every [::1]:P connect */
+	LO6_MODE_AUTO = 2,   /* redirect unless something listens on [::1]:P here */
+	LO6_MODE_NEVER = 3,  /* never redirect, even if the default says so */
+};
+
+struct lo6_port_policy {
+	__u32 mode; /* enum lo6_mode */
+};
+
+/* config.flags */
+#define LO6_CFG_ALL_NETNS (1u << 0) /* touch sockets of every netns */
+
+/* The single entry (key 0) of the `config` map. */
+struct lo6_config {
+	__u32 relay_ip4;    /* network byte order; 0 means 127.0.0.1 */
+	__u32 default_mode; /* enum lo6_mode for ports not in `ports` */
+	__u64 netns_cookie; /* the loader's netns; 0 = not set (all) */
+	__u32 flags;        /* LO6_CFG_* */
+	__u32 abi_version;  /* LO6_ABI_VERSION of the loader that wrote it */
+};
+
+#define LO6_ABI_VERSION 1
+
+/*
+ * Per-port counters, the value of the `port_stats` map (key: port in host
+ * byte order). Named fields rather than an array so that
+ * `bpftool map dump` shows what each number means.
+ */
+struct lo6_port_stats {
+	__u64 redirected;     /* rewritten to the relay address */
+	__u64 not_allowed;    /* port neither allowed nor covered by default */
+	__u64 v6only;         /* IPV6_V6ONLY socket: a v4 destination would fail */
+	__u64 bound_v6;       /* already bound to an IPv6 source */
+	__u64 local_listener; /* auto mode and a Linux server listens on ::1 */
+	__u64 other_netns;    /* socket of another network namespace */
+};
+
+/* Names of the maps and links under the pin folder. */
+#define LO6_MAP_PORTS "ports"
+#define LO6_MAP_STATS "port_stats"
+#define LO6_MAP_CONFIG "config"
+#define LO6_LINK_CONNECT6 "link_connect6"
+
+#define LO6_DEFAULT_PIN_DIR "/sys/fs/bpf/lo6relay"
+
+#endif

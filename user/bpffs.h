@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* The pin folder on bpffs: mounting bpffs where missing, creating the folder. */
+#ifndef LO6RELAY_BPFFS_H
+#define LO6RELAY_BPFFS_H
+
+#include <stddef.h>
+
+/*
+ * Makes DIR a folder on bpffs, mounting bpffs at /sys/fs/bpf first if DIR
+ * is under it and nothing is mounted there. *CREATED tells whether DIR was
+ * made here (so a failed start can take it away again). -1 with a sentence
+ * in ERR on failure.
+ */
+int bpffs_prepare(const char *dir, int *created, char *err, size_t errlen);
+
+/* DIR/NAME into BUF; -1 if it does not fit. */
+int pin_path(char *buf, size_t len, const char *dir, const char *name);
+
+#endif

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+/*
+ * start and stop: the skeleton's life. start opens the embedded object,
+ * reuses or pins the maps, writes the config, then attaches and pins the
+ * link last, so a failure before that point leaves no program attached, and
+ * cleanup takes away exactly what this run created.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpffs.h"
+#include "cgroup.h"
+#include "cli.h"
+#include "instance.h"
+#include "lo6relay.skel.h"
+#include "parse.h"
+#include "ports_apply.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+static const char *const map_pins[] = { LO6_MAP_PORTS, LO6_MAP_STATS, LO6_MAP_CONFIG };
+
+static uint64_t my_netns_cookie(void)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
+			cookie = 0; /* kernel < 5.14: fall back to every netns */
+		close(fd);
+	}
+	return cookie;
+}
+
+static int pin_exists(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	return pin_path(path, sizeof(path), dir, name) == 0 && access(path, F_OK) == 0;
+}
+
+static void unpin(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (pin_path(path, sizeof(path), dir, name) == 0)
+		unlink(path);
+}
+
+/*
+ * libbpf refuses a pinned map whose shape differs from ours with a line of
+ * its own; check first so the user hears what to do about it.
+ */
+static int pinned_maps_compatible(const char *dir, struct lo6relay_bpf *skel)
+{
+	struct bpf_map *maps[] = { skel->maps.ports, skel->maps.port_stats, skel->maps.config };
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		struct bpf_map_info info = {};
+		uint32_t len = sizeof(info);
+		char path[PATH_MAX];
+		int fd, ok;
+
+		if (pin_path(path, sizeof(path), dir, bpf_map__name(maps[i])) < 0)
+			return 0;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue; /* not pinned yet: load creates it */
+		ok = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
+		     info.type == bpf_map__type(maps[i]) &&
+		     info.key_size == bpf_map__key_size(maps[i]) &&
+		     info.value_size == bpf_map__value_size(maps[i]) &&
+		     info.max_entries == bpf_map__max_entries(maps[i]);
+		close(fd);
+		if (!ok) {
+			errorf("the map pinned at %s was made by an incompatible lo6relay version: "
+			       "run 'lo6relay stop --pin-dir %s' and start again",
+			       path, dir);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void explain_load_error(int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		errorf("the kernel refused to load the BPF program (%s): run as root; if you are, "
+		       "run again with -v to see the verifier's log",
+		       strerror(-err));
+	else if (err == -ENOSYS)
+		errorf("this kernel has no BPF system call: lo6relay needs CONFIG_BPF_SYSCALL");
+	else
+		errorf("the kernel refused to load the BPF program (%s): run again with -v to see "
+		       "libbpf's and the verifier's log",
+		       strerror(-err));
+}
+
+/* Fills the config: relay from --relay, else what a running instance had, else 127.0.0.1. */
+static int make_config(const struct opts *o, const struct instance *in, int fresh,
+		       struct lo6_config *cfg)
+{
+	char err[256];
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!fresh)
+		config_read(in, cfg);
+	if (o->relay && ipv4_parse(o->relay, &cfg->relay_ip4, err, sizeof(err)) < 0) {
+		errorf("%s", err);
+		return -1;
+	}
+	if (!cfg->relay_ip4)
+		cfg->relay_ip4 = htonl(INADDR_LOOPBACK);
+	cfg->netns_cookie = my_netns_cookie();
+	cfg->flags = o->all_netns ? cfg->flags | LO6_CFG_ALL_NETNS : cfg->flags & ~LO6_CFG_ALL_NETNS;
+	cfg->abi_version = LO6_ABI_VERSION;
+	return 0;
+}
+
+int cmd_start(const struct opts *o)
+{
+	struct instance in = { -1, -1, -1 };
+	struct portset allow = { 0 };
+	struct lo6relay_bpf *skel = NULL;
+	struct bpf_link *link = NULL;
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
+	char cgroup[PATH_MAX], linkpath[PATH_MAX], perr[256], relay[INET_ADDRSTRLEN];
+	int created_dir = 0, fresh, replacing, cgfd = -1, err, ret = EXIT_FAIL;
+	struct lo6_config cfg;
+	struct link_state old;
+
+	/* Everything the user typed is checked before anything is touched. */
+	if (o->ports && strcmp(o->ports, "none") != 0 &&
+	    portspec_parse(o->ports, &allow, perr, sizeof(perr)) < 0) {
+		errorf("bad --ports: %s", perr);
+		return EXIT_USAGE;
+	}
+	if (o->relay && ipv4_parse(o->relay, &cfg.relay_ip4, perr, sizeof(perr)) < 0) {
+		errorf("bad --relay: %s", perr);
+		return EXIT_USAGE;
+	}
+	if (!o->ports)
+		portspec_parse(LO6_DEFAULT_PORTS, &allow, perr, sizeof(perr));
+
+	if (o->cgroup)
+		snprintf(cgroup, sizeof(cgroup), "%s", o->cgroup);
+	else if (cgroup2_root(cgroup, sizeof(cgroup)) < 0) {
+		errorf("no cgroup v2 filesystem is mounted (none in /proc/self/mountinfo): mount one "
+		       "with 'mount -t cgroup2 none /sys/fs/cgroup' or pass --cgroup DIR");
+		return EXIT_FAIL;
+	}
+	cgfd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0) {
+		errorf("cannot open cgroup %s: %s", cgroup, strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (bpffs_prepare(o->pin_dir, &created_dir, perr, sizeof(perr)) < 0) {
+		errorf("%s", perr);
+		goto out;
+	}
+	replacing = link_state_read(o->pin_dir, &old) == 0 && old.cgroup_id != 0;
+	if (replacing && old.cgroup_id != cgroup_id_of(cgroup)) {
+		errorf("an instance pinned at %s is attached to another cgroup (id %llu): run "
+		       "'lo6relay stop --pin-dir %s' first, or use another --pin-dir",
+		       o->pin_dir, (unsigned long long)old.cgroup_id, o->pin_dir);
+		goto out;
+	}
+	fresh = !pin_exists(o->pin_dir, LO6_MAP_PORTS) && !pin_exists(o->pin_dir, LO6_MAP_STATS) &&
+		!pin_exists(o->pin_dir, LO6_MAP_CONFIG);
+
+	skel = lo6relay_bpf__open_opts(&open_opts);
+	if (!skel) {
+		errorf("cannot open the embedded BPF object: %s", strerror(errno));
+		goto out;
+	}
+	if (!pinned_maps_compatible(o->pin_dir, skel))
+		goto out;
+	err = lo6relay_bpf__load(skel); /* creates and pins the maps, or reuses the pinned ones */
+	if (err) {
+		explain_load_error(err);
+		goto out;
+	}
+	if (instance_open(o->pin_dir, &in) < 0 || make_config(o, &in, fresh, &cfg) < 0)
+		goto cleanup;
+	if ((err = config_write(&in, &cfg)) < 0) {
+		errorf("cannot write the config map: %s", strerror(-err));
+		goto cleanup;
+	}
+	/* A fresh instance gets the default allowlist; a running one keeps its own. */
+	if (fresh && (err = ports_apply(in.ports_fd, &allow, LO6_MODE_ALWAYS)) < 0) {
+		errorf("cannot fill the ports map: %s", strerror(-err));
+		goto cleanup;
+	}
+
+	if (pin_path(linkpath, sizeof(linkpath), o->pin_dir, LO6_LINK_CONNECT6) < 0) {
+		errorf("pin folder path %s is too long", o->pin_dir);
+		goto cleanup;
+	}
+	if (replacing) {
+		/* Swap the program under the pinned link: no gap, maps and counters kept. */
+		link = bpf_link__open(linkpath);
+		err = link ? bpf_link__update_program(link, skel->progs.lo6_connect6) : -errno;
+		if (err) {
+			errorf("cannot replace the running program through %s: %s", linkpath,
+			       strerror(-err));
+			goto cleanup;
+		}
+	} else {
+		unpin(o->pin_dir, LO6_LINK_CONNECT6); /* a link whose cgroup is gone */
+		link = bpf_program__attach_cgroup(skel->progs.lo6_connect6, cgfd);
+		if (!link) {
+			err = -errno;
+			errorf("cannot attach to cgroup %s: %s%s", cgroup, strerror(-err),
+			       err == -EPERM ? " (run as root)" : "");
+			goto cleanup;
+		}
+		if ((err = bpf_link__pin(link, linkpath)) < 0) {
+			errorf("cannot pin the link at %s: %s", linkpath, strerror(-err));
+			goto cleanup; /* destroying the unpinned link detaches it */
+		}
+	}
+
+	inet_ntop(AF_INET, &cfg.relay_ip4, relay, sizeof(relay));
+	printf("lo6relay: %s on %s, pinned at %s, relay %s\n",
+	       replacing ? "program replaced" : "attached", cgroup, o->pin_dir, relay);
+	ret = EXIT_OK;
+	goto out;
+
+cleanup:
+	/* Take away only what this run made: a reused instance keeps its maps. */
+	if (fresh) {
+		for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++)
+			unpin(o->pin_dir, map_pins[i]);
+		if (created_dir)
+			rmdir(o->pin_dir);
+	}
+out:
+	bpf_link__destroy(link);
+	instance_close(&in);
+	lo6relay_bpf__destroy(skel);
+	if (cgfd >= 0)
+		close(cgfd);
+	return ret;
+}
+
+int cmd_stop(const struct opts *o)
+{
+	int found = 0;
+
+	/* Link first: the program stops redirecting before its maps go. */
+	if (pin_exists(o->pin_dir, LO6_LINK_CONNECT6)) {
+		unpin(o->pin_dir, LO6_LINK_CONNECT6);
+		found = 1;
+	}
+	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
+		if (pin_exists(o->pin_dir, map_pins[i])) {
+			unpin(o->pin_dir, map_pins[i]);
+			found = 1;
+		}
+	}
+	if (!found) {
+		printf("lo6relay: not running at %s: nothing to stop\n", o->pin_dir);
+		return EXIT_OK;
+	}
+	if (rmdir(o->pin_dir) < 0 && errno != ENOENT) {
+		errorf("stopped, but the pin folder %s was left: %s (it holds pins lo6relay did "
+		       "not make)",
+		       o->pin_dir, strerror(errno));
+		return EXIT_FAIL;
+	}
+	printf("lo6relay: stopped, %s removed\n", o->pin_dir);
+	return EXIT_OK;
+}

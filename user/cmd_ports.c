@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/* allow, deny, ports: the allowlist, changed in place without reloading anything. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "instance.h"
+#include "json.h"
+#include "parse.h"
+#include "ports_apply.h"
+
+/* All of argv into one set, or nothing: a bad token anywhere changes nothing. */
+static int parse_args(const struct opts *o, struct portset *set)
+{
+	char err[256];
+
+	if (o->argc == 0) {
+		errorf("no ports given: name ports like 8080 or 3000-3010,5173");
+		return -1;
+	}
+	for (int i = 0; i < o->argc; i++) {
+		if (portspec_parse(o->argv[i], set, err, sizeof(err)) < 0) {
+			errorf("bad port list: %s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cmd_allow(const struct opts *o)
+{
+	struct portset *set = calloc(1, sizeof(*set));
+	struct instance in;
+	int mode = o->mode ? mode_parse(o->mode) : LO6_MODE_ALWAYS, err, ret = EXIT_USAGE;
+
+	if (!set)
+		return EXIT_FAIL;
+	if (mode < 0 || mode == LO6_MODE_OFF) {
+		errorf("bad --mode '%.32s': use always, auto or never", o->mode);
+		goto out;
+	}
+	if (parse_args(o, set) < 0)
+		goto out;
+	ret = EXIT_FAIL;
+	if (instance_open(o->pin_dir, &in) < 0)
+		goto out;
+	if ((err = ports_apply(in.ports_fd, set, (uint32_t)mode)) < 0)
+		errorf("cannot update the ports map: %s", strerror(-err));
+	else
+		ret = EXIT_OK;
+	instance_close(&in);
+out:
+	free(set);
+	return ret;
+}
+
+int cmd_deny(const struct opts *o)
+{
+	struct portset *set = calloc(1, sizeof(*set));
+	struct instance in;
+	int err, ret = EXIT_USAGE;
+
+	if (!set)
+		return EXIT_FAIL;
+	if (parse_args(o, set) < 0)
+		goto out;
+	ret = EXIT_FAIL;
+	if (instance_open(o->pin_dir, &in) < 0)
+		goto out;
+	if ((err = ports_remove(in.ports_fd, set)) < 0)
+		errorf("cannot update the ports map: %s", strerror(-err));
+	else
+		ret = EXIT_OK;
+	instance_close(&in);
+out:
+	free(set);
+	return ret;
+}
+
+static void print_ports(const struct opts *o, const uint8_t *modes, uint32_t default_mode)
+{
+	struct portset *by_mode = calloc(LO6_MODE_NEVER + 1, sizeof(*by_mode));
+	static char buf[6 * LO6_MAX_PORTS];
+	struct json j;
+	size_t total = 0;
+
+	if (!by_mode)
+		return;
+	for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
+		if (modes[p] != LO6_MODE_OFF && modes[p] <= LO6_MODE_NEVER)
+			portset_add(&by_mode[modes[p]], p);
+	if (o->json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_str(&j, "default", mode_name(default_mode));
+		json_obj_begin(&j, "ports");
+	} else {
+		printf("default  %s\n", mode_name(default_mode));
+	}
+	for (uint32_t m = LO6_MODE_ALWAYS; m <= LO6_MODE_NEVER; m++) {
+		size_t n = portset_count(&by_mode[m]);
+
+		total += m == LO6_MODE_NEVER ? 0 : n;
+		portset_format(&by_mode[m], buf, sizeof(buf));
+		if (o->json)
+			json_str(&j, mode_name(m), buf);
+		else if (n)
+			printf("%-8s %s\n", mode_name(m), buf);
+	}
+	if (o->json) {
+		json_obj_end(&j);
+		json_u64(&j, "allowed", total);
+		json_obj_end(&j);
+		json_finish(&j);
+	} else {
+		printf("%zu port%s allowed\n", total, total == 1 ? "" : "s");
+	}
+	free(by_mode);
+}
+
+int cmd_ports(const struct opts *o)
+{
+	uint8_t *modes = malloc(LO6_MAX_PORTS);
+	struct lo6_config cfg;
+	struct instance in;
+	int err, ret = EXIT_FAIL;
+
+	if (!modes)
+		return EXIT_FAIL;
+	if (o->argc) {
+		errorf("'ports' takes no arguments: did you mean 'allow %s'?", o->argv[0]);
+		free(modes);
+		return EXIT_USAGE;
+	}
+	if (instance_open(o->pin_dir, &in) < 0)
+		goto out;
+	if ((err = ports_read(&in, modes)) < 0 || (err = config_read(&in, &cfg)) < 0) {
+		errorf("cannot read the maps: %s", strerror(-err));
+		goto close;
+	}
+	print_ports(o, modes, cfg.default_mode);
+	ret = EXIT_OK;
+close:
+	instance_close(&in);
+out:
+	free(modes);
+	return ret;
+}

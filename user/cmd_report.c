@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+/* status and stats: what is attached where, and what it did. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cgroup.h"
+#include "cli.h"
+#include "instance.h"
+#include "json.h"
+#include "parse.h"
+
+/* The counters in struct order; names as bpftool shows them. */
+static const struct {
+	const char *name;
+	size_t off;
+} fields[] = {
+	{ "redirected", offsetof(struct lo6_port_stats, redirected) },
+	{ "not_allowed", offsetof(struct lo6_port_stats, not_allowed) },
+	{ "v6only", offsetof(struct lo6_port_stats, v6only) },
+	{ "bound_v6", offsetof(struct lo6_port_stats, bound_v6) },
+	{ "local_listener", offsetof(struct lo6_port_stats, local_listener) },
+	{ "other_netns", offsetof(struct lo6_port_stats, other_netns) },
+};
+#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+
+static uint64_t field(const struct lo6_port_stats *s, size_t i)
+{
+	return *(const uint64_t *)((const char *)s + fields[i].off);
+}
+
+static void add_stats(uint16_t port, const struct lo6_port_stats *s, void *arg)
+{
+	struct lo6_port_stats *total = arg;
+
+	(void)port;
+	for (size_t i = 0; i < NFIELDS; i++)
+		*(uint64_t *)((char *)total + fields[i].off) += field(s, i);
+}
+
+static void json_stats(struct json *j, const char *key, const struct lo6_port_stats *s)
+{
+	json_obj_begin(j, key);
+	for (size_t i = 0; i < NFIELDS; i++)
+		json_u64(j, fields[i].name, field(s, i));
+	json_obj_end(j);
+}
+
+static void print_row(const char *label, const struct lo6_port_stats *s)
+{
+	printf("%-7s", label);
+	for (size_t i = 0; i < NFIELDS; i++)
+		printf(" %*llu", (int)strlen(fields[i].name), (unsigned long long)field(s, i));
+	printf("\n");
+}
+
+struct stats_ctx {
+	const struct opts *o;
+	struct json *j;
+};
+
+static void emit_port(uint16_t port, const struct lo6_port_stats *s, void *arg)
+{
+	struct stats_ctx *c = arg;
+	char label[8];
+
+	if (c->o->json) {
+		json_obj_begin(c->j, NULL);
+		json_u64(c->j, "port", port);
+		for (size_t i = 0; i < NFIELDS; i++)
+			json_u64(c->j, fields[i].name, field(s, i));
+		json_obj_end(c->j);
+	} else {
+		snprintf(label, sizeof(label), "%u", port);
+		print_row(label, s);
+	}
+}
+
+int cmd_stats(const struct opts *o)
+{
+	struct lo6_port_stats total = { 0 };
+	struct instance in;
+	struct json j;
+	struct stats_ctx c = { o, &j };
+	int err;
+
+	if (o->argc) {
+		errorf("'stats' takes no arguments");
+		return EXIT_USAGE;
+	}
+	if (instance_open(o->pin_dir, &in) < 0)
+		return EXIT_FAIL;
+	if ((err = stats_for_each(&in, add_stats, &total)) < 0) {
+		errorf("cannot read the counters: %s", strerror(-err));
+		instance_close(&in);
+		return EXIT_FAIL;
+	}
+	if (o->json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_arr_begin(&j, "ports");
+	} else {
+		printf("%-7s", "PORT");
+		for (size_t i = 0; i < NFIELDS; i++)
+			printf(" %s", fields[i].name);
+		printf("\n");
+	}
+	stats_for_each(&in, emit_port, &c);
+	if (o->json) {
+		json_arr_end(&j);
+		json_stats(&j, "total", &total);
+		json_obj_end(&j);
+		json_finish(&j);
+	} else {
+		print_row("TOTAL", &total);
+	}
+	instance_close(&in);
+	return EXIT_OK;
+}
+
+static size_t count_allowed(const struct instance *in)
+{
+	static uint8_t modes[LO6_MAX_PORTS];
+	size_t n = 0;
+
+	if (ports_read(in, modes) < 0)
+		return 0;
+	for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
+		n += modes[p] == LO6_MODE_ALWAYS || modes[p] == LO6_MODE_AUTO;
+	return n;
+}
+
+static void not_attached(const struct opts *o, const char *why)
+{
+	struct json j;
+
+	if (o->json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_bool(&j, "attached", 0);
+		json_str(&j, "pin_dir", o->pin_dir);
+		json_str(&j, "reason", why);
+		json_obj_end(&j);
+		json_finish(&j);
+	} else {
+		printf("lo6relay: not attached: %s\n", why);
+	}
+}
+
+int cmd_status(const struct opts *o)
+{
+	struct lo6_port_stats total = { 0 };
+	char root[PATH_MAX], cgpath[PATH_MAX], relay[INET_ADDRSTRLEN];
+	struct link_state ls;
+	struct lo6_config cfg = { 0 };
+	struct instance in;
+	struct json j;
+	size_t allowed;
+	uint64_t skipped = 0;
+
+	if (o->argc) {
+		errorf("'status' takes no arguments");
+		return EXIT_USAGE;
+	}
+	if (link_state_read(o->pin_dir, &ls) < 0) {
+		not_attached(o, "no link pinned at the pin folder (run 'lo6relay start')");
+		return EXIT_NOT_RUNNING;
+	}
+	if (ls.cgroup_id == 0) {
+		not_attached(o, "the cgroup it was attached to is gone (run 'lo6relay stop', then 'lo6relay start')");
+		return EXIT_NOT_RUNNING;
+	}
+	if (cgroup2_root(root, sizeof(root)) < 0 ||
+	    cgroup_path_of_id(root, ls.cgroup_id, cgpath, sizeof(cgpath)) < 0)
+		snprintf(cgpath, sizeof(cgpath), "(cgroup id %llu)", (unsigned long long)ls.cgroup_id);
+	if (instance_open(o->pin_dir, &in) < 0)
+		return EXIT_FAIL;
+	config_read(&in, &cfg);
+	allowed = count_allowed(&in);
+	stats_for_each(&in, add_stats, &total);
+	instance_close(&in);
+	inet_ntop(AF_INET, &cfg.relay_ip4, relay, sizeof(relay));
+	for (size_t i = 1; i < NFIELDS; i++)
+		skipped += field(&total, i);
+
+	if (o->json) {
+		json_init(&j, stdout);
+		json_obj_begin(&j, NULL);
+		json_bool(&j, "attached", 1);
+		json_str(&j, "cgroup", cgpath);
+		json_u64(&j, "cgroup_id", ls.cgroup_id);
+		json_str(&j, "pin_dir", o->pin_dir);
+		json_u64(&j, "prog_id", ls.prog_id);
+		json_u64(&j, "link_id", ls.link_id);
+		json_str(&j, "relay", relay);
+		json_bool(&j, "all_netns", !!(cfg.flags & LO6_CFG_ALL_NETNS));
+		json_u64(&j, "netns_cookie", cfg.netns_cookie);
+		json_str(&j, "default_mode", mode_name(cfg.default_mode));
+		json_u64(&j, "ports_allowed", allowed);
+		json_stats(&j, "total", &total);
+		json_obj_end(&j);
+		json_finish(&j);
+		return EXIT_OK;
+	}
+	printf("lo6relay: attached\n");
+	printf("  cgroup     %s\n", cgpath);
+	printf("  pin dir    %s\n", o->pin_dir);
+	printf("  program    id %u (cgroup/connect6), link id %u\n", ls.prog_id, ls.link_id);
+	printf("  relay      [::1]:PORT -> %s:PORT\n", relay);
+	printf("  netns      %s\n", cfg.flags & LO6_CFG_ALL_NETNS ? "all namespaces"
+								 : "the loader's namespace only");
+	printf("  ports      %zu allowed, default %s\n", allowed, mode_name(cfg.default_mode));
+	printf("  totals     %llu redirected, %llu skipped\n",
+	       (unsigned long long)total.redirected, (unsigned long long)skipped);
+	return EXIT_OK;
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+#include "instance.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "bpffs.h"
+#include "cli.h"
+
+static int open_pinned(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (pin_path(path, sizeof(path), dir, name) < 0)
+		return -ENAMETOOLONG;
+	return bpf_obj_get(path);
+}
+
+int instance_open(const char *pin_dir, struct instance *in)
+{
+	in->ports_fd = open_pinned(pin_dir, LO6_MAP_PORTS);
+	in->stats_fd = open_pinned(pin_dir, LO6_MAP_STATS);
+	in->config_fd = open_pinned(pin_dir, LO6_MAP_CONFIG);
+	if (in->ports_fd >= 0 && in->stats_fd >= 0 && in->config_fd >= 0)
+		return 0;
+	if (errno == EPERM || errno == EACCES)
+		errorf("cannot open the maps pinned at %s: permission denied (run as root)", pin_dir);
+	else
+		errorf("lo6relay is not running at %s (no pinned maps there): start it with 'lo6relay start'",
+		       pin_dir);
+	instance_close(in);
+	return -1;
+}
+
+void instance_close(struct instance *in)
+{
+	int *fds[] = { &in->ports_fd, &in->stats_fd, &in->config_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+}
+
+int config_read(const struct instance *in, struct lo6_config *cfg)
+{
+	uint32_t key = 0;
+
+	return bpf_map_lookup_elem(in->config_fd, &key, cfg) ? -errno : 0;
+}
+
+int config_write(const struct instance *in, const struct lo6_config *cfg)
+{
+	uint32_t key = 0;
+
+	return bpf_map_update_elem(in->config_fd, &key, cfg, BPF_ANY) ? -errno : 0;
+}
+
+int ports_read(const struct instance *in, uint8_t modes[LO6_MAX_PORTS])
+{
+	uint16_t key, next;
+	struct lo6_port_policy pol;
+	void *prev = NULL;
+
+	memset(modes, 0, LO6_MAX_PORTS);
+	while (bpf_map_get_next_key(in->ports_fd, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(in->ports_fd, &next, &pol) == 0)
+			modes[next] = (uint8_t)pol.mode;
+		key = next;
+		prev = &key;
+	}
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int stats_for_each(const struct instance *in,
+		   void (*fn)(uint16_t port, const struct lo6_port_stats *s, void *arg), void *arg)
+{
+	struct lo6_port_stats *all = calloc(LO6_MAX_PORTS, sizeof(*all));
+	uint8_t *seen = calloc(LO6_MAX_PORTS, 1);
+	uint16_t key, next;
+	void *prev = NULL;
+	int err = 0;
+
+	if (!all || !seen) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* Collect first: hash order is not port order. */
+	while (bpf_map_get_next_key(in->stats_fd, prev, &next) == 0) {
+		if (bpf_map_lookup_elem(in->stats_fd, &next, &all[next]) == 0)
+			seen[next] = 1;
+		key = next;
+		prev = &key;
+	}
+	if (errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	for (unsigned p = 0; p < LO6_MAX_PORTS; p++)
+		if (seen[p])
+			fn((uint16_t)p, &all[p], arg);
+out:
+	free(all);
+	free(seen);
+	return err;
+}
+
+int link_state_read(const char *pin_dir, struct link_state *state)
+{
+	struct bpf_link_info info;
+	uint32_t len = sizeof(info);
+	int fd = open_pinned(pin_dir, LO6_LINK_CONNECT6), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		err = -errno;
+	else if (info.type != BPF_LINK_TYPE_CGROUP)
+		err = -EINVAL;
+	close(fd);
+	if (err)
+		return err;
+	state->link_id = info.id;
+	state->prog_id = info.prog_id;
+	state->cgroup_id = info.cgroup.cgroup_id;
+	return 0;
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/* lo6relay: the command table, option parsing and dispatch. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "cli.h"
+#include <lo6relay/abi.h>
+
+#ifndef LO6RELAY_VERSION
+#define LO6RELAY_VERSION "0.0.0"
+#endif
+
+/* Options each command accepts beyond the common ones (-p, -j, -v, -h). */
+#define OPT_CGROUP (1 << 0)
+#define OPT_RELAY (1 << 1)
+#define OPT_PORTS (1 << 2)
+#define OPT_MODE (1 << 3)
+#define OPT_ALL_NETNS (1 << 4)
+
+static const struct command {
+	const char *name;
+	int (*run)(const struct opts *o);
+	unsigned extra;
+	const char *usage;
+	const char *help;
+} commands[] = {
+	{ "start", cmd_start, OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS,
+	  "start [--cgroup DIR] [--relay IPV4] [--ports SPEC|none] [--all-netns]",
+	  "Load the redirector, attach it to the cgroup v2 root (or DIR) and pin it, then exit.\n"
+	  "Running it again replaces the program in place and keeps ports and counters.\n"
+	  "  -c, --cgroup DIR    attach here instead of the cgroup v2 root\n"
+	  "  -r, --relay IPV4    where [::1] goes (default 127.0.0.1, WSL's localhost relay)\n"
+	  "      --ports SPEC    allowlist of a fresh instance (default " LO6_DEFAULT_PORTS ")\n"
+	  "      --all-netns     redirect in every network namespace, not only this one\n" },
+	{ "stop", cmd_stop, 0, "stop", "Detach and remove every pin start made.\n" },
+	{ "status", cmd_status, 0, "status",
+	  "Say whether the redirector is attached, where, and what it did.\n"
+	  "Exit status 0 when attached, 3 when not.\n" },
+	{ "allow", cmd_allow, OPT_MODE, "allow [--mode always|auto|never] SPEC...",
+	  "Redirect [::1] connects to these ports (SPEC: 8080, 3000-3010,5173).\n"
+	  "  -m, --mode MODE     always (default); auto: only when nothing listens on [::1]:P;\n"
+	  "                      never: do not redirect even if the default mode would\n" },
+	{ "deny", cmd_deny, 0, "deny SPEC...",
+	  "Take these ports off the allowlist; they fall back to the default mode.\n" },
+	{ "ports", cmd_ports, 0, "ports", "List the allowlist, ranges folded.\n" },
+	{ "stats", cmd_stats, 0, "stats",
+	  "Per-port counters: connects redirected and skipped, by reason, and totals.\n" },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void errorf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lo6relay: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* libbpf speaks only with -v; otherwise our own sentence is the whole story. */
+static int verbose;
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!verbose || (level == LIBBPF_DEBUG && verbose < 2))
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: lo6relay [OPTIONS] COMMAND [ARGS]\n\n"
+		     "Send [::1]:PORT connects to the IPv4 localhost relay inside the kernel.\n\n"
+		     "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %s\n", commands[i].usage);
+	fprintf(out, "\nOptions for every command:\n"
+		     "  -p, --pin-dir DIR   the instance's bpffs folder (default " LO6_DEFAULT_PIN_DIR ")\n"
+		     "  -j, --json          machine-readable output\n"
+		     "  -v, --verbose       show libbpf's log (twice: its debug log too)\n"
+		     "  -h, --help          help; 'lo6relay COMMAND --help' for one command\n"
+		     "  -V, --version       print the version\n\n"
+		     "Exit status: 0 ok, 1 failed, 2 usage error, 3 not attached (status).\n");
+}
+
+static void command_help(const struct command *c)
+{
+	printf("Usage: lo6relay %s\n\n%s\nCommon options: -p/--pin-dir DIR, -j/--json, -v/--verbose\n",
+	       c->usage, c->help);
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "relay", required_argument, NULL, 'r' },
+		{ "ports", required_argument, NULL, 'P' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "all-netns", no_argument, NULL, 'A' },
+		{ 0 },
+	};
+	struct opts o = { .pin_dir = LO6_DEFAULT_PIN_DIR };
+	const struct command *cmd;
+	unsigned used = 0;
+	int c, help = 0;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":p:jvhVc:r:m:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': o.pin_dir = optarg; break;
+		case 'j': o.json = 1; break;
+		case 'v': o.verbose++; break;
+		case 'h': help = 1; break;
+		case 'V': printf("lo6relay %s\n", LO6RELAY_VERSION); return EXIT_OK;
+		case 'c': o.cgroup = optarg; used |= OPT_CGROUP; break;
+		case 'r': o.relay = optarg; used |= OPT_RELAY; break;
+		case 'P': o.ports = optarg; used |= OPT_PORTS; break;
+		case 'm': o.mode = optarg; used |= OPT_MODE; break;
+		case 'A': o.all_netns = 1; used |= OPT_ALL_NETNS; break;
+		case ':':
+			errorf("option '%s' needs a value (see 'lo6relay --help')", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			errorf("unknown option '%s' (see 'lo6relay --help')", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(help ? stdout : stderr);
+		return help ? EXIT_OK : EXIT_USAGE;
+	}
+	cmd = find_command(argv[optind]);
+	if (!cmd) {
+		if (strcmp(argv[optind], "help") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		errorf("unknown command '%.64s' (see 'lo6relay --help')", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (help) {
+		command_help(cmd);
+		return EXIT_OK;
+	}
+	if (used & ~cmd->extra) {
+		errorf("an option given does not apply to '%s': usage: lo6relay %s", cmd->name,
+		       cmd->usage);
+		return EXIT_USAGE;
+	}
+	if (o.pin_dir[0] != '/') {
+		errorf("--pin-dir must be an absolute path, not '%.64s'", o.pin_dir);
+		return EXIT_USAGE;
+	}
+	o.argc = argc - optind - 1;
+	o.argv = argv + optind + 1;
+	verbose = o.verbose;
+	libbpf_set_print(libbpf_log);
+	return cmd->run(&o);
+}

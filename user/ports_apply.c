@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+#include "ports_apply.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <bpf/bpf.h>
+
+#include <lo6relay/abi.h>
+
+/* The ports of SET, optionally only those present in the map, as a key array. */
+static uint16_t *keys_of(int fd, const struct portset *set, int only_present, uint32_t *n)
+{
+	uint16_t *keys = malloc(LO6_MAX_PORTS * sizeof(*keys));
+	struct lo6_port_policy pol;
+
+	*n = 0;
+	if (!keys)
+		return NULL;
+	for (unsigned p = 1; p < LO6_MAX_PORTS; p++) {
+		uint16_t k = (uint16_t)p;
+
+		if (!portset_has(set, p))
+			continue;
+		if (only_present && bpf_map_lookup_elem(fd, &k, &pol) != 0)
+			continue;
+		keys[(*n)++] = k;
+	}
+	return keys;
+}
+
+int ports_apply(int ports_fd, const struct portset *set, uint32_t mode)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	struct lo6_port_policy *vals = NULL;
+	uint32_t n, count;
+	uint16_t *keys = keys_of(ports_fd, set, 0, &n);
+	int err = 0;
+
+	vals = calloc(n ? n : 1, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		vals[i].mode = mode;
+	count = n;
+	/* One syscall for all 65,535 ports rather than one each. */
+	if (n && bpf_map_update_batch(ports_fd, keys, vals, &count, &opts) < 0)
+		err = -errno;
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+int ports_remove(int ports_fd, const struct portset *set)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t n, count;
+	uint16_t *keys = keys_of(ports_fd, set, 1, &n);
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	count = n;
+	/* Only present keys: a hash map's delete batch stops at the first missing one. */
+	if (n && bpf_map_delete_batch(ports_fd, keys, &count, &opts) < 0)
+		err = -errno;
+	free(keys);
+	return err;
+}
