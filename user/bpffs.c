@@ -94,6 +94,12 @@ int bpffs_prepare(const char *dir, int *created, char *err, size_t errlen)
 			 dir, BPFFS_DEFAULT);
 		return -1;
 	}
+	/* bpf_lookup in kernel/bpf/inode.c refuses names with a dot (EPERM). */
+	if (strchr(dir + strlen(anc), '.')) {
+		snprintf(err, errlen, "pin folder %s has a '.' in a name bpffs would have to create, "
+			 "which bpffs refuses: use '-' or '_' instead", dir);
+		return -1;
+	}
 	if (mkdirs(dir, created) < 0) {
 		snprintf(err, errlen, "cannot create pin folder %s: %s", dir, strerror(errno));
 		return -1;

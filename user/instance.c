@@ -27,11 +27,13 @@ int instance_open(const char *pin_dir, struct instance *in)
 	in->config_fd = open_pinned(pin_dir, LO6_MAP_CONFIG);
 	if (in->ports_fd >= 0 && in->stats_fd >= 0 && in->config_fd >= 0)
 		return 0;
-	if (errno == EPERM || errno == EACCES)
-		errorf("cannot open the maps pinned at %s: permission denied (run as root)", pin_dir);
-	else
+	if (errno == ENOENT || errno == ENOTDIR)
 		errorf("lo6relay is not running at %s (no pinned maps there): start it with 'lo6relay start'",
 		       pin_dir);
+	else if ((errno == EPERM || errno == EACCES) && geteuid() != 0)
+		errorf("cannot open the maps pinned at %s: permission denied (run as root)", pin_dir);
+	else
+		errorf("cannot open the maps pinned at %s: %s", pin_dir, strerror(errno));
 	instance_close(in);
 	return -1;
 }

@@ -1,0 +1,127 @@
+# shellcheck shell=bash
+# The integration tests' private world and TAP output.
+#
+# Sourcing this re-runs the test inside a private network namespace (so
+# ports never clash and only this test's loopback is touched), then gives it
+# a private child cgroup ($CG) and a private pin folder ($PIN), and takes
+# all of it away on exit, failure included. A test never attaches to the
+# root cgroup and never touches another instance.
+#
+# Environment: LO6RELAY (the binary), NETPROBE (netprobe.py).
+
+set -u
+
+if [ -z "${LO6_IN_NETNS:-}" ]; then
+	skip_all() {
+		if [ "${CI:-}" = true ]; then
+			echo "1..1"; echo "not ok 1 - cannot run on the real kernel: $1 (CI=true makes this a failure)"
+			exit 1
+		fi
+		echo "1..0 # SKIP $1"; exit 0
+	}
+	[ "$(id -u)" = 0 ] || skip_all "not root"
+	[ -e /sys/kernel/btf/vmlinux ] || skip_all "kernel has no BTF"
+	command -v unshare >/dev/null && command -v ip >/dev/null || skip_all "unshare/ip missing"
+	grep -q ' - cgroup2 ' /proc/self/mountinfo || skip_all "no cgroup v2 mount"
+	export LO6_IN_NETNS=1
+	exec unshare -n -- "$BASH" "$0" "$@"
+fi
+
+ip link set lo up
+
+LO6RELAY=${LO6RELAY:?LO6RELAY must name the lo6relay binary}
+NETPROBE=${NETPROBE:?NETPROBE must name netprobe.py}
+CGROOT=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
+TEST_NAME=$(basename "$0" .sh)
+CG="$CGROOT/lo6test-$TEST_NAME-$$"
+PIN="/sys/fs/bpf/lo6test-$TEST_NAME-$$"
+WORK=$(mktemp -d "/tmp/lo6test.$TEST_NAME.XXXXXX")
+mkdir "$CG"
+
+tap_n=0
+tap_failed=0
+bg_pids=()
+
+cleanup() {
+	local p
+	for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	"$LO6RELAY" stop --pin-dir "$PIN" >/dev/null 2>&1
+	# Processes moved into the cgroup must have exited before it can go.
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		rmdir "$CG" 2>/dev/null && break
+		[ -d "$CG" ] || break
+		sleep 0.2
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ok COND-EXIT-STATUS DESCRIPTION: one TAP line.
+ok() {
+	local status=$1
+	shift
+	tap_n=$((tap_n + 1))
+	if [ "$status" = 0 ]; then
+		echo "ok $tap_n - $*"
+	else
+		echo "not ok $tap_n - $*"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+# is ACTUAL EXPECTED DESCRIPTION
+is() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "#   got:      '$1'"
+		echo "#   expected: '$2'"
+	fi
+}
+
+# like ACTUAL PATTERN(grep -E) DESCRIPTION
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '#   got: %s\n#   wanted to match: %s\n' "$1" "$2"
+	fi
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" = 0 ]
+	exit $?
+}
+
+lo6() { "$LO6RELAY" --pin-dir "$PIN" "$@"; }
+
+# in_cg CMD...: run CMD as a process of the test's cgroup.
+in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
+
+# serve PROTO ADDR PORT: a stand-in for the Windows side; its log is $WORK/NAME.log
+serve() {
+	local log="$WORK/$1-$2-$3.log"
+	python3 "$NETPROBE" serve "$1" "$2" "$3" "$log" &
+	bg_pids+=($!)
+	for _ in $(seq 50); do [ -e "$log.ready" ] && return 0; sleep 0.1; done
+	echo "# server $1 $2:$3 did not start"
+	return 1
+}
+served() { cat "$WORK/$1-$2-$3.log" 2>/dev/null; }
+
+# probe PROTO ADDR PORT PAYLOAD [ARGS]: a client outside the test cgroup;
+# probe_cg: the same client inside it.
+probe() { python3 "$NETPROBE" connect "$@"; }
+probe_cg() { in_cg python3 "$NETPROBE" connect "$@"; }
+
+# stat_of PORT FIELD: one counter from `lo6relay stats --json` (0 if the port is absent).
+stat_of() {
+	lo6 stats --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(next((p[sys.argv[2]] for p in d["ports"] if p["port"] == int(sys.argv[1])), 0))' "$1" "$2"
+}

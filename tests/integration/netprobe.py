@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Loopback-only server and client for the integration tests.
+
+serve PROTO ADDR PORT LOG   listen; append "from=ADDR:PORT data=BYTES" per
+                            connection or datagram to LOG; echo UDP back.
+                            Creates LOG.ready once bound.
+connect PROTO ADDR PORT PAYLOAD [--v6only] [--bind ADDR]
+                            connect, send PAYLOAD, print one line:
+                            "ok peer=.. sock=.." (UDP: "ok ... reply_from=..")
+                            or "err ERRNAME".
+Addresses are only ever 127.0.0.0/8 or ::1 (or their v4-mapped spellings).
+"""
+import errno
+import os
+import socket
+import sys
+
+
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def fmt(sa):
+    return "[%s]:%d" % (sa[0], sa[1]) if ":" in sa[0] else "%s:%d" % (sa[0], sa[1])
+
+
+def serve(proto, addr, port, log):
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    s = socket.socket(family_of(addr), kind)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family_of(addr) == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((addr, port))
+    if kind == socket.SOCK_STREAM:
+        s.listen(64)
+    open(log + ".ready", "w").close()
+    s.settimeout(120)  # bounded: a forgotten server ends by itself
+    while True:
+        try:
+            if kind == socket.SOCK_STREAM:
+                c, peer = s.accept()
+                c.settimeout(5)
+                data = b""
+                while True:
+                    chunk = c.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                c.close()
+            else:
+                data, peer = s.recvfrom(65536)
+                s.sendto(data, peer)
+        except socket.timeout:
+            return
+        with open(log, "a") as f:
+            f.write("from=%s data=%s\n" % (fmt(peer), data.decode(errors="replace")))
+
+
+def connect(proto, addr, port, payload, v6only=False, bind=None):
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    s = socket.socket(family_of(addr), kind)
+    s.settimeout(3)
+    try:
+        if v6only:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        if bind:
+            s.bind((bind, 0))
+        s.connect((addr, port))
+        line = "ok peer=%s sock=%s" % (fmt(s.getpeername()), fmt(s.getsockname()))
+        if kind == socket.SOCK_STREAM:
+            s.sendall(payload.encode())
+        else:
+            s.send(payload.encode())
+            reply, src = s.recvfrom(65536)
+            line += " reply_from=%s" % fmt(src)
+        print(line)
+        return 0
+    except OSError as e:
+        print("err %s" % (errno.errorcode.get(e.errno, str(e.errno)) if e.errno else "timeout"))
+        return 1
+    finally:
+        s.close()
+
+
+def main(argv):
+    if len(argv) >= 6 and argv[1] == "serve":
+        serve(argv[2], argv[3], int(argv[4]), argv[5])
+        return 0
+    if len(argv) >= 6 and argv[1] == "connect":
+        rest = argv[6:]
+        bind = rest[rest.index("--bind") + 1] if "--bind" in rest else None
+        return connect(argv[2], argv[3], int(argv[4]), argv[5], "--v6only" in rest, bind)
+    sys.stderr.write(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
