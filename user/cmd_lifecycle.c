@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attach.h"
 #include "bpffs.h"
 #include "cgroup.h"
 #include "cli.h"
@@ -95,6 +96,32 @@ static int pinned_maps_compatible(const char *dir, struct lo6relay_bpf *skel)
 	return 1;
 }
 
+/*
+ * The reverse hooks and the mark connect6 leaves need socket storage from a
+ * cgroup sock_addr program. Without it, connect6 still redirects and the
+ * client sees the relay address. LO6RELAY_TEST_NO_SK_STORAGE lets the tests
+ * walk this path on a kernel that has it.
+ */
+static int sk_storage_usable(void)
+{
+	if (getenv("LO6RELAY_TEST_NO_SK_STORAGE"))
+		return 0;
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_sk_storage_get,
+				       NULL) == 1;
+}
+
+static void without_marks(struct lo6relay_bpf *skel)
+{
+	/* connect6's marking branch is dead code once mark_sockets is 0 in .rodata. */
+	skel->rodata->mark_sockets = 0;
+	bpf_map__set_autocreate(skel->maps.sk_marks, false);
+	bpf_program__set_autoload(skel->progs.lo6_getpeername6, false);
+	bpf_program__set_autoload(skel->progs.lo6_getsockname6, false);
+	bpf_program__set_autoload(skel->progs.lo6_recvmsg6, false);
+	fprintf(stderr, "lo6relay: note: this kernel has no socket storage for cgroup sock_addr "
+		"programs: redirected clients will see the relay address, not [::1]\n");
+}
+
 static void explain_load_error(int err)
 {
 	if (err == -EPERM || err == -EACCES)
@@ -135,10 +162,11 @@ int cmd_start(const struct opts *o)
 	struct instance in = { -1, -1, -1 };
 	struct portset allow = { 0 };
 	struct lo6relay_bpf *skel = NULL;
-	struct bpf_link *link = NULL;
+	struct bpf_program *progs[NHOOKS] = { 0 };
+	struct attach_result attached;
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
-	char cgroup[PATH_MAX], linkpath[PATH_MAX], perr[256], relay[INET_ADDRSTRLEN];
-	int created_dir = 0, fresh, replacing, cgfd = -1, err, ret = EXIT_FAIL;
+	char cgroup[PATH_MAX], perr[256], relay[INET_ADDRSTRLEN];
+	int created_dir = 0, fresh, replacing, marks, cgfd = -1, err, ret = EXIT_FAIL;
 	struct lo6_config cfg;
 	struct link_state old;
 
@@ -171,7 +199,7 @@ int cmd_start(const struct opts *o)
 		errorf("%s", perr);
 		goto out;
 	}
-	replacing = link_state_read(o->pin_dir, &old) == 0 && old.cgroup_id != 0;
+	replacing = link_state_read(o->pin_dir, HOOK_CONNECT6, &old) == 0 && old.cgroup_id != 0;
 	if (replacing && old.cgroup_id != cgroup_id_of(cgroup)) {
 		errorf("an instance pinned at %s is attached to another cgroup (id %llu): run "
 		       "'lo6relay stop --pin-dir %s' first, or use another --pin-dir",
@@ -188,6 +216,9 @@ int cmd_start(const struct opts *o)
 	}
 	if (!pinned_maps_compatible(o->pin_dir, skel))
 		goto out;
+	marks = sk_storage_usable();
+	if (!marks)
+		without_marks(skel);
 	err = lo6relay_bpf__load(skel); /* creates and pins the maps, or reuses the pinned ones */
 	if (err) {
 		explain_load_error(err);
@@ -205,33 +236,14 @@ int cmd_start(const struct opts *o)
 		goto cleanup;
 	}
 
-	if (pin_path(linkpath, sizeof(linkpath), o->pin_dir, LO6_LINK_CONNECT6) < 0) {
-		errorf("pin folder path %s is too long", o->pin_dir);
+	progs[HOOK_CONNECT6] = skel->progs.lo6_connect6;
+	if (marks) {
+		progs[HOOK_GETPEERNAME6] = skel->progs.lo6_getpeername6;
+		progs[HOOK_GETSOCKNAME6] = skel->progs.lo6_getsockname6;
+		progs[HOOK_RECVMSG6] = skel->progs.lo6_recvmsg6;
+	}
+	if (attach_all(o->pin_dir, cgfd, cgroup, progs, &attached) < 0)
 		goto cleanup;
-	}
-	if (replacing) {
-		/* Swap the program under the pinned link: no gap, maps and counters kept. */
-		link = bpf_link__open(linkpath);
-		err = link ? bpf_link__update_program(link, skel->progs.lo6_connect6) : -errno;
-		if (err) {
-			errorf("cannot replace the running program through %s: %s", linkpath,
-			       strerror(-err));
-			goto cleanup;
-		}
-	} else {
-		unpin(o->pin_dir, LO6_LINK_CONNECT6); /* a link whose cgroup is gone */
-		link = bpf_program__attach_cgroup(skel->progs.lo6_connect6, cgfd);
-		if (!link) {
-			err = -errno;
-			errorf("cannot attach to cgroup %s: %s%s", cgroup, strerror(-err),
-			       err == -EPERM ? " (run as root)" : "");
-			goto cleanup;
-		}
-		if ((err = bpf_link__pin(link, linkpath)) < 0) {
-			errorf("cannot pin the link at %s: %s", linkpath, strerror(-err));
-			goto cleanup; /* destroying the unpinned link detaches it */
-		}
-	}
 
 	inet_ntop(AF_INET, &cfg.relay_ip4, relay, sizeof(relay));
 	printf("lo6relay: %s on %s, pinned at %s, relay %s\n",
@@ -248,7 +260,6 @@ cleanup:
 			rmdir(o->pin_dir);
 	}
 out:
-	bpf_link__destroy(link);
 	instance_close(&in);
 	lo6relay_bpf__destroy(skel);
 	if (cgfd >= 0)
@@ -260,10 +271,12 @@ int cmd_stop(const struct opts *o)
 {
 	int found = 0;
 
-	/* Link first: the program stops redirecting before its maps go. */
-	if (pin_exists(o->pin_dir, LO6_LINK_CONNECT6)) {
-		unpin(o->pin_dir, LO6_LINK_CONNECT6);
-		found = 1;
+	/* Links first, connect6 among them: nothing redirects before the maps go. */
+	for (int h = NHOOKS - 1; h >= 0; h--) {
+		if (pin_exists(o->pin_dir, hooks[h].link_pin)) {
+			unpin(o->pin_dir, hooks[h].link_pin);
+			found = 1;
+		}
 	}
 	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
 		if (pin_exists(o->pin_dir, map_pins[i])) {

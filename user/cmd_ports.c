@@ -148,3 +148,32 @@ out:
 	free(modes);
 	return ret;
 }
+
+int cmd_default(const struct opts *o)
+{
+	struct lo6_config cfg;
+	struct instance in;
+	int mode = -1, err, ret = EXIT_FAIL;
+
+	if (o->argc > 1 || (o->argc == 1 && (mode = mode_parse(o->argv[0])) < 0)) {
+		errorf("usage: lo6relay default [off|always|auto|never]");
+		return EXIT_USAGE;
+	}
+	if (instance_open(o->pin_dir, &in) < 0)
+		return EXIT_FAIL;
+	if ((err = config_read(&in, &cfg)) < 0) {
+		errorf("cannot read the config map: %s", strerror(-err));
+	} else if (mode < 0) {
+		printf("%s\n", mode_name(cfg.default_mode));
+		ret = EXIT_OK;
+	} else {
+		/* Only this field changes; the program sees it on the next connect. */
+		cfg.default_mode = (uint32_t)mode;
+		if ((err = config_write(&in, &cfg)) < 0)
+			errorf("cannot write the config map: %s", strerror(-err));
+		else
+			ret = EXIT_OK;
+	}
+	instance_close(&in);
+	return ret;
+}

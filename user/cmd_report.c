@@ -133,6 +133,22 @@ static size_t count_allowed(const struct instance *in)
 	return n;
 }
 
+/* Space-separated names of the hooks with a live link, and of those without. */
+static void hooks_list(const char *pin_dir, char *live, char *missing, size_t len)
+{
+	static const enum hook order[] = { HOOK_CONNECT6, HOOK_GETPEERNAME6, HOOK_GETSOCKNAME6,
+					   HOOK_RECVMSG6 };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		struct link_state st;
+		int up = link_state_read(pin_dir, order[i], &st) == 0 && st.cgroup_id;
+		char *out = up ? live : missing;
+
+		snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "",
+			 hooks[order[i]].name);
+	}
+}
+
 static void not_attached(const struct opts *o, const char *why)
 {
 	struct json j;
@@ -160,12 +176,13 @@ int cmd_status(const struct opts *o)
 	struct json j;
 	size_t allowed;
 	uint64_t skipped = 0;
+	char live[128] = "", missing[128] = "";
 
 	if (o->argc) {
 		errorf("'status' takes no arguments");
 		return EXIT_USAGE;
 	}
-	if (link_state_read(o->pin_dir, &ls) < 0) {
+	if (link_state_read(o->pin_dir, HOOK_CONNECT6, &ls) < 0) {
 		not_attached(o, "no link pinned at the pin folder (run 'lo6relay start')");
 		return EXIT_NOT_RUNNING;
 	}
@@ -185,6 +202,7 @@ int cmd_status(const struct opts *o)
 	inet_ntop(AF_INET, &cfg.relay_ip4, relay, sizeof(relay));
 	for (size_t i = 1; i < NFIELDS; i++)
 		skipped += field(&total, i);
+	hooks_list(o->pin_dir, live, missing, sizeof(live));
 
 	if (o->json) {
 		json_init(&j, stdout);
@@ -195,6 +213,8 @@ int cmd_status(const struct opts *o)
 		json_str(&j, "pin_dir", o->pin_dir);
 		json_u64(&j, "prog_id", ls.prog_id);
 		json_u64(&j, "link_id", ls.link_id);
+		json_str(&j, "hooks", live);
+		json_str(&j, "hooks_missing", missing);
 		json_str(&j, "relay", relay);
 		json_bool(&j, "all_netns", !!(cfg.flags & LO6_CFG_ALL_NETNS));
 		json_u64(&j, "netns_cookie", cfg.netns_cookie);
@@ -209,6 +229,7 @@ int cmd_status(const struct opts *o)
 	printf("  cgroup     %s\n", cgpath);
 	printf("  pin dir    %s\n", o->pin_dir);
 	printf("  program    id %u (cgroup/connect6), link id %u\n", ls.prog_id, ls.link_id);
+	printf("  hooks      %s%s%s\n", live, *missing ? "; not attached: " : "", missing);
 	printf("  relay      [::1]:PORT -> %s:PORT\n", relay);
 	printf("  netns      %s\n", cfg.flags & LO6_CFG_ALL_NETNS ? "all namespaces"
 								 : "the loader's namespace only");

@@ -11,6 +11,13 @@
 #include "bpffs.h"
 #include "cli.h"
 
+const struct hook_info hooks[NHOOKS] = {
+	[HOOK_GETPEERNAME6] = { "getpeername6", LO6_LINK_GETPEERNAME6 },
+	[HOOK_GETSOCKNAME6] = { "getsockname6", LO6_LINK_GETSOCKNAME6 },
+	[HOOK_RECVMSG6] = { "recvmsg6", LO6_LINK_RECVMSG6 },
+	[HOOK_CONNECT6] = { "connect6", LO6_LINK_CONNECT6 },
+};
+
 static int open_pinned(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -112,11 +119,11 @@ out:
 	return err;
 }
 
-int link_state_read(const char *pin_dir, struct link_state *state)
+int link_state_read(const char *pin_dir, enum hook hook, struct link_state *state)
 {
 	struct bpf_link_info info;
 	uint32_t len = sizeof(info);
-	int fd = open_pinned(pin_dir, LO6_LINK_CONNECT6), err = 0;
+	int fd = open_pinned(pin_dir, hooks[hook].link_pin), err = 0;
 
 	if (fd < 0)
 		return -errno;

@@ -29,13 +29,23 @@ int ports_read(const struct instance *in, uint8_t modes[LO6_MAX_PORTS]);
 int stats_for_each(const struct instance *in,
 		   void (*fn)(uint16_t port, const struct lo6_port_stats *s, void *arg), void *arg);
 
+/* The hooks, in the order start attaches them: connect6, which makes the
+ * marks the others read, goes last. */
+enum hook { HOOK_GETPEERNAME6, HOOK_GETSOCKNAME6, HOOK_RECVMSG6, HOOK_CONNECT6, NHOOKS };
+
+struct hook_info {
+	const char *name;     /* as bpftool names the attach type, minus "cgroup_inet6_" */
+	const char *link_pin; /* under the pin folder */
+};
+extern const struct hook_info hooks[NHOOKS];
+
 struct link_state {
 	uint32_t link_id;
 	uint32_t prog_id;
 	uint64_t cgroup_id; /* 0 once the cgroup is gone */
 };
 
-/* 0 and STATE if PIN_DIR holds a connect6 link; -errno otherwise. */
-int link_state_read(const char *pin_dir, struct link_state *state);
+/* 0 and STATE if PIN_DIR holds a pinned link for HOOK; -errno otherwise. */
+int link_state_read(const char *pin_dir, enum hook hook, struct link_state *state);
 
 #endif

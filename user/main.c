@@ -46,6 +46,9 @@ static const struct command {
 	{ "deny", cmd_deny, 0, "deny SPEC...",
 	  "Take these ports off the allowlist; they fall back to the default mode.\n" },
 	{ "ports", cmd_ports, 0, "ports", "List the allowlist, ranges folded.\n" },
+	{ "default", cmd_default, 0, "default [off|always|auto|never]",
+	  "Show or set the mode of ports not listed (off unless set). With auto, lo6relay\n"
+	  "redirects any port nothing on Linux listens on at [::1], with no list at all.\n" },
 	{ "stats", cmd_stats, 0, "stats",
 	  "Per-port counters: connects redirected and skipped, by reason, and totals.\n" },
 };

@@ -58,6 +58,9 @@ struct lo6_port_stats {
 #define LO6_MAP_STATS "port_stats"
 #define LO6_MAP_CONFIG "config"
 #define LO6_LINK_CONNECT6 "link_connect6"
+#define LO6_LINK_GETPEERNAME6 "link_getpeername6"
+#define LO6_LINK_GETSOCKNAME6 "link_getsockname6"
+#define LO6_LINK_RECVMSG6 "link_recvmsg6"
 
 #define LO6_DEFAULT_PIN_DIR "/sys/fs/bpf/lo6relay"
 

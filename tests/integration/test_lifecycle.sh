@@ -75,7 +75,9 @@ is "$?" 2 "a bad --ports is a usage error"
 # The relay address is honoured.
 serve tcp 127.0.0.3 9001
 lo6 start --cgroup "$CG" --ports 9001 --relay 127.0.0.3 >/dev/null
-like "$(probe_cg tcp ::1 9001 relay3)" "^ok peer=\[::ffff:127\.0\.0\.3\]:9001" "--relay picks the address"
+like "$(probe_cg tcp ::1 9001 relay3)" "^ok " "a connect with --relay 127.0.0.3"
+sleep 0.2
+like "$(served tcp 127.0.0.3 9001)" "data=relay3$" "... lands on the --relay address"
 lo6 stop >/dev/null
 
 done_testing

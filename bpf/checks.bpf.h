@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/* The questions connect6 asks about a socket before it redirects it. */
+#ifndef LO6RELAY_CHECKS_BPF_H
+#define LO6RELAY_CHECKS_BPF_H
+
+#include "kernel_types.h"
+
+/* From the kernel's include/linux/net.h; libc headers do not build for BPF. */
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+
+static __always_inline int is_loopback6(const __u32 a[4])
+{
+	return a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == bpf_htonl(1);
+}
+
+/*
+ * tcp_v6_connect and __ip6_datagram_connect answer ENETUNREACH to a
+ * v4-mapped destination on an IPV6_V6ONLY socket, and bpf_getsockopt cannot
+ * read the flag from this hook: read skc_ipv6only from the full socket.
+ */
+static __always_inline int is_v6only(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+
+	if (ctx->type == SOCK_STREAM) {
+		struct tcp6_sock *tp = bpf_skc_to_tcp6_sock(sk);
+
+		if (tp)
+			return BPF_CORE_READ_BITFIELD(&tp->tcp.inet_conn.icsk_inet.sk.__sk_common,
+						      skc_ipv6only);
+	} else if (ctx->type == SOCK_DGRAM) {
+		struct udp6_sock *up = bpf_skc_to_udp6_sock(sk);
+
+		if (up)
+			return BPF_CORE_READ_BITFIELD(&up->udp.inet.sk.__sk_common, skc_ipv6only);
+	}
+	return 0;
+}
+
+/*
+ * A socket bound to an IPv6 source (bind([::1]:0) before connect) would take
+ * the v4 path with a v6 source: leave it alone. Unbound (::) and v4-mapped
+ * sources are fine.
+ */
+static __always_inline int is_bound_v6(const struct bpf_sock *sk)
+{
+	__u32 a0 = sk->src_ip6[0], a1 = sk->src_ip6[1], a2 = sk->src_ip6[2], a3 = sk->src_ip6[3];
+
+	if (!(a0 | a1 | a2 | a3))
+		return 0;
+	return !(a0 == 0 && a1 == 0 && a2 == bpf_htonl(0xffff));
+}
+
+/* auto mode: is a Linux-side server on [::1]:P or dual-stack [::]:P here? */
+static __always_inline int has_local_listener(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_sock *sk;
+
+	t.ipv6.daddr[3] = bpf_htonl(1);
+	t.ipv6.dport = (__u16)ctx->user_port;
+	t.ipv6.saddr[3] = bpf_htonl(1);
+	if (ctx->type == SOCK_STREAM)
+		sk = bpf_skc_lookup_tcp(ctx, &t, sizeof(t.ipv6), BPF_F_CURRENT_NETNS, 0);
+	else
+		sk = bpf_sk_lookup_udp(ctx, &t, sizeof(t.ipv6), BPF_F_CURRENT_NETNS, 0);
+	if (!sk)
+		return 0;
+	bpf_sk_release(sk);
+	return 1;
+}
+
+static __always_inline int is_v4mapped(const __u32 a[4], __u32 ip4)
+{
+	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0xffff) && a[3] == ip4;
+}
+
+#endif

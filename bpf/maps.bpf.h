@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The maps. ports, port_stats and config are pinned by name under the pin
+ * folder and shared with the CLI through include/lo6relay/abi.h; the socket
+ * mark lives and dies with each socket.
+ */
+#ifndef LO6RELAY_MAPS_BPF_H
+#define LO6RELAY_MAPS_BPF_H
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LO6_MAX_PORTS);
+	__type(key, __u16);
+	__type(value, struct lo6_port_policy);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ports SEC(".maps");
+
+/* No prealloc: memory grows with the ports actually seen, not 64k slots. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LO6_MAX_PORTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u16);
+	__type(value, struct lo6_port_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} port_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lo6_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} config SEC(".maps");
+
+/*
+ * The mark of a redirected socket: the relay address it was sent to, so the
+ * reverse hooks recognise it even after `relay` changes. SK_STORAGE is freed
+ * with the socket: no cleanup, no leak (as in the kernel selftest
+ * connect_force_port6.c).
+ */
+struct sk_mark {
+	__u32 relay_ip4;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sk_mark);
+} sk_marks SEC(".maps");
+
+#endif

@@ -1,0 +1,84 @@
+#!/bin/bash
+# The client sees what it asked for ([::1]:P from getpeername, getsockname
+# and recvfrom), every way into connect is redirected, real clients work,
+# and unconnected UDP sendto is left exactly as it was.
+. "$(dirname "$0")/lib.sh"
+
+lo6 start --cgroup "$CG" --ports 6000-6010 >/dev/null
+ok $? "start"
+serve tcp 127.0.0.1 6000
+serve udp 127.0.0.1 6000
+
+like "$(probe_cg tcp ::1 6000 a)" "^ok peer=\[::1\]:6000 sock=\[::1\]:[0-9]+$" \
+	"TCP: getpeername says [::1]:6000 and getsockname a ::1 address"
+like "$(probe_cg udp ::1 6000 b)" "^ok peer=\[::1\]:6000 sock=\[::1\]:[0-9]+ reply_from=\[::1\]:6000$" \
+	"UDP: peer, local address and the reply's source all say [::1]"
+like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6$" "status lists the hooks"
+
+# A DNS-style client that checks the reply comes from where it asked.
+out=$(in_cg python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.settimeout(3)
+s.connect(("::1", 6000)); s.send(b"q")
+data, src = s.recvfrom(100)
+print("accepted" if src[:2] == ("::1", 6000) else "rejected %r" % (src,))')
+is "$out" accepted "a client checking the reply source accepts it"
+
+# A UDP socket connected again elsewhere loses its mark.
+serve udp 127.0.0.2 6001
+out=$(in_cg python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.connect(("::1", 6000)); s.connect(("::ffff:127.0.0.2", 6001))
+print(s.getpeername()[0])')
+is "$out" "::ffff:127.0.0.2" "a reconnected UDP socket reports its new peer"
+
+# Every way into connect.
+like "$(probe_cg tcp ::1 6000 nonblock --nonblock)" "^ok peer=\[::1\]:6000" "non-blocking connect, completed after EINPROGRESS"
+probe_cg tcp ::1 6000 fastopen-data --fastopen >/dev/null
+sleep 0.2
+like "$(served tcp 127.0.0.1 6000)" "data=fastopen-data$" "TCP Fast Open (sendto MSG_FASTOPEN) is redirected with its data"
+like "$(served tcp 127.0.0.1 6000)" "data=nonblock$" "... and the non-blocking client's data arrived"
+
+# Unconnected UDP sendto: udpv6_sendmsg refuses a v4-mapped rewrite, so
+# lo6relay leaves it alone; it must behave exactly as without lo6relay.
+serve udp ::1 6002
+serve udp 127.0.0.1 6002
+with=$(probe_cg udp ::1 6002 unconnected --sendto)
+is "$with" "$(probe udp ::1 6002 unconnected --sendto)" "unconnected sendto behaves as without lo6relay"
+is "$with" "ok reply_from=[::1]:6002" "... and reaches [::1]"
+
+# Real third-party clients.
+mkdir -p "$WORK/www" && echo hello-from-windows >"$WORK/www/index.html"
+python3 -m http.server --bind 127.0.0.1 --directory "$WORK/www" 6003 >/dev/null 2>&1 &
+bg_pids+=($!)
+for _ in $(seq 50); do probe tcp 127.0.0.1 6003 "" >/dev/null && break; sleep 0.1; done
+if command -v curl >/dev/null; then
+	is "$(in_cg curl -s -g --max-time 5 'http://[::1]:6003/')" hello-from-windows "curl http://[::1]:6003/ gets the 127.0.0.1 server's page"
+	is "$(curl -s -g --max-time 5 'http://[::1]:6003/'; echo "rc=$?")" "rc=7" "curl outside the cgroup cannot connect"
+else
+	ok 1 "curl is installed"
+fi
+if command -v node >/dev/null; then
+	out=$(in_cg node -e '
+const http = require("http");
+http.get("http://[::1]:6003/", res => {
+  let body = ""; res.on("data", d => body += d);
+  res.on("end", () => console.log(res.socket.remoteAddress, body.trim()));
+}).on("error", e => console.log("err", e.code));')
+	is "$out" "::1 hello-from-windows" "node's http client gets the page and sees remoteAddress ::1"
+else
+	ok 1 "node is installed"
+fi
+
+# Degrade, don't fail: without socket storage only connect6 is attached.
+lo6 stop >/dev/null
+LO6RELAY_TEST_NO_SK_STORAGE=1 lo6 start --cgroup "$CG" --ports 6000 >/dev/null 2>"$WORK/err"
+ok $? "start on a kernel without socket storage for sock_addr programs"
+like "$(cat "$WORK/err")" "^lo6relay: note: .*socket storage" "... says what is missing"
+like "$(lo6 status)" "hooks +connect6; not attached: getpeername6 getsockname6 recvmsg6" "... and status names the missing hooks"
+like "$(probe_cg tcp ::1 6000 degraded)" "^ok peer=\[::ffff:127\.0\.0\.1\]:6000" "... and still redirects"
+lo6 start --cgroup "$CG" >/dev/null 2>&1
+like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6$" "a later full start adds the missing hooks"
+
+done_testing

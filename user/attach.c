@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+#include "attach.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "bpffs.h"
+#include "cli.h"
+
+/* Swaps PROG in under the pinned link: no moment without a program. */
+static int replace(const char *path, struct bpf_program *prog)
+{
+	struct bpf_link *link = bpf_link__open(path);
+	int err;
+
+	if (!link)
+		return -errno;
+	err = bpf_link__update_program(link, prog);
+	bpf_link__destroy(link); /* closes our fd; the pin keeps the link */
+	return err;
+}
+
+static int attach_new(const char *path, int cgfd, struct bpf_program *prog)
+{
+	struct bpf_link *link = bpf_program__attach_cgroup(prog, cgfd);
+	int err;
+
+	if (!link)
+		return -errno;
+	err = bpf_link__pin(link, path);
+	bpf_link__destroy(link); /* unpinned: this detaches it again */
+	return err;
+}
+
+int attach_all(const char *pin_dir, int cgfd, const char *cgroup,
+	       struct bpf_program *const progs[NHOOKS], struct attach_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	for (int h = 0; h < NHOOKS; h++) {
+		struct link_state st;
+		char path[PATH_MAX];
+		int err, live;
+
+		if (pin_path(path, sizeof(path), pin_dir, hooks[h].link_pin) < 0)
+			return -1;
+		live = link_state_read(pin_dir, (enum hook)h, &st) == 0 && st.cgroup_id != 0;
+		if (!progs[h]) {
+			/* Not loadable here: a link left by another kernel's run must go. */
+			unlink(path);
+			continue;
+		}
+		if (live) {
+			err = replace(path, progs[h]);
+		} else {
+			unlink(path); /* a link whose cgroup is gone */
+			err = attach_new(path, cgfd, progs[h]);
+			res->made[h] = !err;
+		}
+		res->attached[h] = !err;
+		if (!err)
+			continue;
+		if (h != HOOK_CONNECT6) {
+			fprintf(stderr, "lo6relay: note: %s not attached (%s): clients will see the relay "
+				"address there instead of [::1]\n", hooks[h].name, strerror(-err));
+			continue;
+		}
+		errorf("cannot %s connect6 on cgroup %s: %s%s", live ? "replace" : "attach", cgroup,
+		       strerror(-err), err == -EPERM ? " (run as root)" : "");
+		attach_undo(pin_dir, res);
+		return -1;
+	}
+	return 0;
+}
+
+void attach_undo(const char *pin_dir, const struct attach_result *res)
+{
+	char path[PATH_MAX];
+
+	for (int h = 0; h < NHOOKS; h++)
+		if (res->made[h] && pin_path(path, sizeof(path), pin_dir, hooks[h].link_pin) == 0)
+			unlink(path);
+}
