@@ -39,6 +39,13 @@ probe_cg tcp ::1 6000 fastopen-data --fastopen >/dev/null
 sleep 0.2
 like "$(served tcp 127.0.0.1 6000)" "data=fastopen-data$" "TCP Fast Open (sendto MSG_FASTOPEN) is redirected with its data"
 like "$(served tcp 127.0.0.1 6000)" "data=nonblock$" "... and the non-blocking client's data arrived"
+if [ -n "${URING_CONNECT:-}" ]; then
+	like "$(in_cg "$URING_CONNECT" ::1 6000 via-io-uring)" "^ok peer=\[::1\]:6000$" "io_uring IORING_OP_CONNECT is redirected"
+	sleep 0.2
+	like "$(served tcp 127.0.0.1 6000)" "data=via-io-uring$" "... and its data lands on the relay"
+else
+	ok 1 "io_uring test helper built (install liburing-dev)"
+fi
 
 # Unconnected UDP sendto: udpv6_sendmsg refuses a v4-mapped rewrite, so
 # lo6relay leaves it alone; it must behave exactly as without lo6relay.
