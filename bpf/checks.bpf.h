@@ -8,6 +8,8 @@
 /* From the kernel's include/linux/net.h; libc headers do not build for BPF. */
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
+#define AF_INET 2
+#define AF_INET6 10
 
 static __always_inline int is_loopback6(const __u32 a[4])
 {
@@ -52,23 +54,42 @@ static __always_inline int is_bound_v6(const struct bpf_sock *sk)
 	return !(a0 == 0 && a1 == 0 && a2 == bpf_htonl(0xffff));
 }
 
-/* auto mode: is a Linux-side server on [::1]:P or dual-stack [::]:P here? */
-static __always_inline int has_local_listener(struct bpf_sock_addr *ctx)
+/*
+ * auto mode: does a Linux-side server own the address the client asked for?
+ * ORIG_IP4 0 means [::1]:P (found: a [::1]:P or dual-stack [::]:P
+ * listener); otherwise 127.x.y.z:P (found: that address or 0.0.0.0:P).
+ */
+static __always_inline int has_local_listener(struct bpf_sock_addr *ctx, __u32 orig_ip4)
 {
 	struct bpf_sock_tuple t = {};
 	struct bpf_sock *sk;
+	__u32 size;
 
-	t.ipv6.daddr[3] = bpf_htonl(1);
-	t.ipv6.dport = (__u16)ctx->user_port;
-	t.ipv6.saddr[3] = bpf_htonl(1);
+	if (orig_ip4) {
+		t.ipv4.daddr = orig_ip4;
+		t.ipv4.saddr = orig_ip4;
+		t.ipv4.dport = (__u16)ctx->user_port;
+		size = sizeof(t.ipv4);
+	} else {
+		t.ipv6.daddr[3] = bpf_htonl(1);
+		t.ipv6.saddr[3] = bpf_htonl(1);
+		t.ipv6.dport = (__u16)ctx->user_port;
+		size = sizeof(t.ipv6);
+	}
 	if (ctx->type == SOCK_STREAM)
-		sk = bpf_skc_lookup_tcp(ctx, &t, sizeof(t.ipv6), BPF_F_CURRENT_NETNS, 0);
+		sk = bpf_skc_lookup_tcp(ctx, &t, size, BPF_F_CURRENT_NETNS, 0);
 	else
-		sk = bpf_sk_lookup_udp(ctx, &t, sizeof(t.ipv6), BPF_F_CURRENT_NETNS, 0);
+		sk = bpf_sk_lookup_udp(ctx, &t, size, BPF_F_CURRENT_NETNS, 0);
 	if (!sk)
 		return 0;
 	bpf_sk_release(sk);
 	return 1;
+}
+
+/* 127.0.0.0/8 other than the relay itself (network byte order). */
+static __always_inline int is_other_loopback4(__u32 ip4, __u32 relay)
+{
+	return (bpf_ntohl(ip4) >> 24) == 127 && ip4 != relay;
 }
 
 static __always_inline int is_v4mapped(const __u32 a[4], __u32 ip4)

@@ -2,7 +2,9 @@
 /*
  * cgroup/connect6 sends [::1]:P to the IPv4 relay ([::ffff:127.0.0.1]:P)
  * for the ports the user allowed; getpeername6, getsockname6 and recvmsg6
- * then show the client the [::1] it asked for.
+ * then show the client the [::1] it asked for. With --loopback4, the other
+ * spellings of this machine's loopback that WSL does not relay either,
+ * 127.x.y.z (connect4) and ::ffff:127.x.y.z (connect6), go there too.
  *
  * The hook runs in tcp_v6_pre_connect / udpv6_pre_connect on the kernel's
  * copy of the address, before tcp_v6_connect / __ip6_datagram_connect; those
@@ -24,9 +26,11 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 const volatile __u32 mark_sockets = 1;
 
 /* Field order of struct lo6_port_stats, as an index into it. */
-enum outcome { REDIRECTED, NOT_ALLOWED, V6ONLY, BOUND_V6, LOCAL_LISTENER, OTHER_NETNS };
+enum outcome { REDIRECTED, NOT_ALLOWED, V6ONLY, BOUND_V6, LOCAL_LISTENER, OTHER_NETNS, VIA_127,
+	       VIA_MAPPED, NONE };
 
-static __always_inline void count(__u16 port, enum outcome what)
+/* One lookup, one or two counters: the outcome and which spelling was redirected. */
+static __always_inline void count(__u16 port, enum outcome what, enum outcome via)
 {
 	struct lo6_port_stats *s = bpf_map_lookup_elem(&port_stats, &port);
 
@@ -40,112 +44,206 @@ static __always_inline void count(__u16 port, enum outcome what)
 			return; /* map full: lose a count, never a connection */
 	}
 	__sync_fetch_and_add((__u64 *)s + what, 1);
+	if (via != NONE)
+		__sync_fetch_and_add((__u64 *)s + via, 1);
 }
 
-/* The verdict for a connect to [::1]:PORT; REDIRECTED means go ahead. */
+/*
+ * The verdict for a connect to loopback PORT; REDIRECTED means go ahead.
+ * ORIG_IP4 is 0 for [::1], else the 127/8 address asked for.
+ */
 static __always_inline enum outcome decide(struct bpf_sock_addr *ctx, struct lo6_config *cfg,
-					   __u16 port)
+					   __u16 port, __u32 orig_ip4)
 {
 	struct lo6_port_policy *pol = bpf_map_lookup_elem(&ports, &port);
 	__u32 mode = pol && pol->mode != LO6_MODE_OFF ? pol->mode : cfg->default_mode;
 
 	if (mode != LO6_MODE_ALWAYS && mode != LO6_MODE_AUTO)
 		return NOT_ALLOWED;
-	/* A container's ::1 is its own business. */
+	/* A container's loopback is its own business. */
 	if (!(cfg->flags & LO6_CFG_ALL_NETNS) && cfg->netns_cookie &&
 	    bpf_get_netns_cookie(ctx) != cfg->netns_cookie)
 		return OTHER_NETNS;
-	/* __inet6_bind sets sk_ipv6only on a socket bound to a v6 address: ask first. */
-	if (is_bound_v6(ctx->sk))
-		return BOUND_V6;
-	if (is_v6only(ctx))
-		return V6ONLY;
-	if (mode == LO6_MODE_AUTO && has_local_listener(ctx))
+	if (ctx->user_family == AF_INET6) {
+		/* __inet6_bind sets sk_ipv6only on a socket bound to a v6 address: ask first. */
+		if (is_bound_v6(ctx->sk))
+			return BOUND_V6;
+		if (is_v6only(ctx))
+			return V6ONLY;
+	}
+	if (mode == LO6_MODE_AUTO && has_local_listener(ctx, orig_ip4))
 		return LOCAL_LISTENER;
 	return REDIRECTED;
 }
 
-/* A socket connected again elsewhere must not keep a stale mark (UDP can). */
+static __always_inline struct lo6_config *config_of(struct bpf_sock_addr *ctx, __u16 port)
+{
+	__u32 zero = 0;
+
+	if (port == 0 || (ctx->type != SOCK_STREAM && ctx->type != SOCK_DGRAM))
+		return 0;
+	return bpf_map_lookup_elem(&config, &zero);
+}
+
+static __always_inline __u32 relay_of(const struct lo6_config *cfg)
+{
+	return cfg->relay_ip4 ? cfg->relay_ip4 : bpf_htonl(0x7f000001);
+}
+
+/*
+ * A UDP socket connected again elsewhere must not keep a stale mark. TCP
+ * cannot connect twice, so its connects skip the lookup.
+ */
 static __always_inline void unmark(struct bpf_sock_addr *ctx)
 {
-	if (mark_sockets)
+	if (mark_sockets && ctx->type == SOCK_DGRAM)
 		bpf_sk_storage_delete(&sk_marks, ctx->sk);
+}
+
+static __always_inline void mark(struct bpf_sock_addr *ctx, __u32 relay, __u32 orig_ip4)
+{
+	struct sk_mark *m;
+
+	if (!mark_sockets)
+		return;
+	/* Failing to mark must not fail the connect: the client just sees the relay. */
+	m = bpf_sk_storage_get(&sk_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (m) {
+		m->relay_ip4 = relay;
+		m->orig_ip4 = orig_ip4;
+	}
 }
 
 SEC("cgroup/connect6")
 int lo6_connect6(struct bpf_sock_addr *ctx)
 {
+	__u16 port = bpf_ntohs((__u16)ctx->user_port);
+	__u32 orig_ip4 = 0, relay;
 	struct lo6_config *cfg;
-	struct sk_mark *mark;
 	enum outcome what;
-	__u32 zero = 0;
-	__u16 port;
 
+	/* The common case, any other destination, costs a compare or two. */
 	if (!is_loopback6(ctx->user_ip6)) {
-		/* The common case costs a compare; a mapped 127/8 peer may be a re-connect. */
-		if (ctx->user_ip6[2] == bpf_htonl(0xffff))
+		if (!is_v4mapped(ctx->user_ip6, ctx->user_ip6[3]))
+			return 1;
+		/* ::ffff:a.b.c.d: a re-connect of a marked socket, or (--loopback4) 127/8. */
+		cfg = config_of(ctx, port);
+		if (!cfg || !(cfg->flags & LO6_CFG_LOOPBACK4) ||
+		    !is_other_loopback4(ctx->user_ip6[3], relay_of(cfg))) {
 			unmark(ctx);
+			return 1;
+		}
+		orig_ip4 = ctx->user_ip6[3];
+	} else if (!(cfg = config_of(ctx, port))) {
 		return 1;
 	}
-	port = bpf_ntohs((__u16)ctx->user_port);
-	cfg = bpf_map_lookup_elem(&config, &zero);
-	if (port == 0 || !cfg || (ctx->type != SOCK_STREAM && ctx->type != SOCK_DGRAM))
-		return 1;
 
-	what = decide(ctx, cfg, port);
-	count(port, what);
+	what = decide(ctx, cfg, port, orig_ip4);
+	count(port, what, what == REDIRECTED && orig_ip4 ? VIA_MAPPED : NONE);
 	if (what != REDIRECTED) {
 		unmark(ctx);
 		return 1;
 	}
+	relay = relay_of(cfg);
 	ctx->user_ip6[0] = 0;
 	ctx->user_ip6[1] = 0;
 	ctx->user_ip6[2] = bpf_htonl(0xffff);
-	ctx->user_ip6[3] = cfg->relay_ip4 ? cfg->relay_ip4 : bpf_htonl(0x7f000001);
-	if (mark_sockets) {
-		/* Failing to mark must not fail the connect: the client just sees the relay. */
-		mark = bpf_sk_storage_get(&sk_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-		if (mark)
-			mark->relay_ip4 = ctx->user_ip6[3];
-	}
+	ctx->user_ip6[3] = relay;
+	mark(ctx, relay, orig_ip4);
 	return 1;
 }
 
-/* The reverse hooks: a marked socket whose address is the relay reports [::1]. */
-static __always_inline void show_loopback6(struct bpf_sock_addr *ctx, int any_mapped)
+/* Attached only with --loopback4: 127.x.y.z:P other than the relay. */
+SEC("cgroup/connect4")
+int lo6_connect4(struct bpf_sock_addr *ctx)
 {
-	struct sk_mark *mark;
+	__u16 port = bpf_ntohs((__u16)ctx->user_port);
+	__u32 orig_ip4 = ctx->user_ip4;
+	struct lo6_config *cfg;
+	enum outcome what;
 
-	if (!mark_sockets || ctx->user_ip6[2] != bpf_htonl(0xffff))
-		return;
-	mark = bpf_sk_storage_get(&sk_marks, ctx->sk, 0, 0);
-	if (!mark || !(any_mapped ? is_v4mapped(ctx->user_ip6, ctx->user_ip6[3])
-				  : is_v4mapped(ctx->user_ip6, mark->relay_ip4)))
-		return;
-	ctx->user_ip6[2] = 0;
-	ctx->user_ip6[3] = bpf_htonl(1);
+	if ((bpf_ntohl(orig_ip4) >> 24) != 127 || !(cfg = config_of(ctx, port)) ||
+	    !is_other_loopback4(orig_ip4, relay_of(cfg))) {
+		unmark(ctx);
+		return 1;
+	}
+	what = decide(ctx, cfg, port, orig_ip4);
+	count(port, what, what == REDIRECTED ? VIA_127 : NONE);
+	if (what != REDIRECTED) {
+		unmark(ctx);
+		return 1;
+	}
+	ctx->user_ip4 = relay_of(cfg);
+	mark(ctx, ctx->user_ip4, orig_ip4);
+	return 1;
 }
 
-/* inet6_getname runs this after filling in sk_v6daddr. Must return 1. */
+/*
+ * The reverse hooks. A marked socket whose address is the relay reports the
+ * address it asked for; LOCAL also rewrites the local end of a [::1]
+ * connection (the v4 source), which a [::1] peer would have shown as ::1.
+ */
+static __always_inline void give_back6(struct bpf_sock_addr *ctx, int local)
+{
+	struct sk_mark *m;
+
+	if (!mark_sockets || !is_v4mapped(ctx->user_ip6, ctx->user_ip6[3]))
+		return;
+	m = bpf_sk_storage_get(&sk_marks, ctx->sk, 0, 0);
+	if (!m || (local ? m->orig_ip4 != 0 : ctx->user_ip6[3] != m->relay_ip4))
+		return;
+	if (m->orig_ip4) {
+		ctx->user_ip6[3] = m->orig_ip4;
+	} else {
+		ctx->user_ip6[2] = 0;
+		ctx->user_ip6[3] = bpf_htonl(1);
+	}
+}
+
+static __always_inline void give_back4(struct bpf_sock_addr *ctx)
+{
+	struct sk_mark *m;
+
+	if (!mark_sockets)
+		return;
+	m = bpf_sk_storage_get(&sk_marks, ctx->sk, 0, 0);
+	if (m && m->orig_ip4 && ctx->user_ip4 == m->relay_ip4)
+		ctx->user_ip4 = m->orig_ip4;
+}
+
+/* inet6_getname runs this after filling in sk_v6daddr. These must return 1. */
 SEC("cgroup/getpeername6")
 int lo6_getpeername6(struct bpf_sock_addr *ctx)
 {
-	show_loopback6(ctx, 0);
+	give_back6(ctx, 0);
 	return 1;
 }
 
-/* The local end of a redirected socket is the v4 source; show ::1 as a [::1] peer would. */
 SEC("cgroup/getsockname6")
 int lo6_getsockname6(struct bpf_sock_addr *ctx)
 {
-	show_loopback6(ctx, 1);
+	give_back6(ctx, 1);
 	return 1;
 }
 
-/* Replies on a redirected UDP socket come from [::1]:P, as the client expects. */
+/* Replies on a redirected UDP socket come from where the client sent them. */
 SEC("cgroup/recvmsg6")
 int lo6_recvmsg6(struct bpf_sock_addr *ctx)
 {
-	show_loopback6(ctx, 0);
+	give_back6(ctx, 0);
+	return 1;
+}
+
+SEC("cgroup/getpeername4")
+int lo6_getpeername4(struct bpf_sock_addr *ctx)
+{
+	give_back4(ctx);
+	return 1;
+}
+
+SEC("cgroup/recvmsg4")
+int lo6_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	give_back4(ctx);
 	return 1;
 }

@@ -34,13 +34,15 @@ struct {
 } config SEC(".maps");
 
 /*
- * The mark of a redirected socket: the relay address it was sent to, so the
- * reverse hooks recognise it even after `relay` changes. SK_STORAGE is freed
+ * The mark of a redirected socket: the relay address it was sent to (so the
+ * reverse hooks recognise it even after `relay` changes) and the address the
+ * client asked for (so they can give it back). SK_STORAGE is freed
  * with the socket: no cleanup, no leak (as in the kernel selftest
  * connect_force_port6.c).
  */
 struct sk_mark {
-	__u32 relay_ip4;
+	__u32 relay_ip4; /* where it went */
+	__u32 orig_ip4;  /* what it asked for: 0 for [::1], else a 127/8 address */
 };
 
 struct {

@@ -19,6 +19,7 @@ struct opts {
 	int json;
 	int verbose;
 	int all_netns; /* start */
+	int loopback4; /* start */
 	int argc;      /* positional arguments after the command */
 	char **argv;
 };

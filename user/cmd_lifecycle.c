@@ -118,6 +118,8 @@ static void without_marks(struct lo6relay_bpf *skel)
 	bpf_program__set_autoload(skel->progs.lo6_getpeername6, false);
 	bpf_program__set_autoload(skel->progs.lo6_getsockname6, false);
 	bpf_program__set_autoload(skel->progs.lo6_recvmsg6, false);
+	bpf_program__set_autoload(skel->progs.lo6_getpeername4, false);
+	bpf_program__set_autoload(skel->progs.lo6_recvmsg4, false);
 	fprintf(stderr, "lo6relay: note: this kernel has no socket storage for cgroup sock_addr "
 		"programs: redirected clients will see the relay address, not [::1]\n");
 }
@@ -152,7 +154,8 @@ static int make_config(const struct opts *o, const struct instance *in, int fres
 	if (!cfg->relay_ip4)
 		cfg->relay_ip4 = htonl(INADDR_LOOPBACK);
 	cfg->netns_cookie = my_netns_cookie();
-	cfg->flags = o->all_netns ? cfg->flags | LO6_CFG_ALL_NETNS : cfg->flags & ~LO6_CFG_ALL_NETNS;
+	cfg->flags &= ~(LO6_CFG_ALL_NETNS | LO6_CFG_LOOPBACK4);
+	cfg->flags |= (o->all_netns ? LO6_CFG_ALL_NETNS : 0) | (o->loopback4 ? LO6_CFG_LOOPBACK4 : 0);
 	cfg->abi_version = LO6_ABI_VERSION;
 	return 0;
 }
@@ -219,6 +222,12 @@ int cmd_start(const struct opts *o)
 	marks = sk_storage_usable();
 	if (!marks)
 		without_marks(skel);
+	if (!o->loopback4) {
+		/* Not even loaded: every IPv4 connect would pay for a program that says no. */
+		bpf_program__set_autoload(skel->progs.lo6_connect4, false);
+		bpf_program__set_autoload(skel->progs.lo6_getpeername4, false);
+		bpf_program__set_autoload(skel->progs.lo6_recvmsg4, false);
+	}
 	err = lo6relay_bpf__load(skel); /* creates and pins the maps, or reuses the pinned ones */
 	if (err) {
 		explain_load_error(err);
@@ -237,10 +246,13 @@ int cmd_start(const struct opts *o)
 	}
 
 	progs[HOOK_CONNECT6] = skel->progs.lo6_connect6;
+	progs[HOOK_CONNECT4] = o->loopback4 ? skel->progs.lo6_connect4 : NULL;
 	if (marks) {
 		progs[HOOK_GETPEERNAME6] = skel->progs.lo6_getpeername6;
 		progs[HOOK_GETSOCKNAME6] = skel->progs.lo6_getsockname6;
 		progs[HOOK_RECVMSG6] = skel->progs.lo6_recvmsg6;
+		progs[HOOK_GETPEERNAME4] = o->loopback4 ? skel->progs.lo6_getpeername4 : NULL;
+		progs[HOOK_RECVMSG4] = o->loopback4 ? skel->progs.lo6_recvmsg4 : NULL;
 	}
 	if (attach_all(o->pin_dir, cgfd, cgroup, progs, &attached) < 0)
 		goto cleanup;

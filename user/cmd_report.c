@@ -24,6 +24,8 @@ static const struct {
 	{ "bound_v6", offsetof(struct lo6_port_stats, bound_v6) },
 	{ "local_listener", offsetof(struct lo6_port_stats, local_listener) },
 	{ "other_netns", offsetof(struct lo6_port_stats, other_netns) },
+	{ "via_127", offsetof(struct lo6_port_stats, via_127) },
+	{ "via_mapped", offsetof(struct lo6_port_stats, via_mapped) },
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
@@ -134,16 +136,22 @@ static size_t count_allowed(const struct instance *in)
 }
 
 /* Space-separated names of the hooks with a live link, and of those without. */
-static void hooks_list(const char *pin_dir, char *live, char *missing, size_t len)
+static void hooks_list(const char *pin_dir, int loopback4, char *live, char *missing,
+		       size_t len)
 {
-	static const enum hook order[] = { HOOK_CONNECT6, HOOK_GETPEERNAME6, HOOK_GETSOCKNAME6,
-					   HOOK_RECVMSG6 };
+	static const enum hook order[] = { HOOK_CONNECT6,     HOOK_GETPEERNAME6, HOOK_GETSOCKNAME6,
+					   HOOK_RECVMSG6,     HOOK_CONNECT4,     HOOK_GETPEERNAME4,
+					   HOOK_RECVMSG4 };
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		struct link_state st;
 		int up = link_state_read(pin_dir, order[i], &st) == 0 && st.cgroup_id;
 		char *out = up ? live : missing;
 
+		/* The v4 hooks are missing only when asked for (--loopback4). */
+		if (!up && !loopback4 && (order[i] == HOOK_CONNECT4 ||
+					  order[i] == HOOK_GETPEERNAME4 || order[i] == HOOK_RECVMSG4))
+			continue;
 		snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "",
 			 hooks[order[i]].name);
 	}
@@ -201,8 +209,8 @@ int cmd_status(const struct opts *o)
 	instance_close(&in);
 	inet_ntop(AF_INET, &cfg.relay_ip4, relay, sizeof(relay));
 	for (size_t i = 1; i < NFIELDS; i++)
-		skipped += field(&total, i);
-	hooks_list(o->pin_dir, live, missing, sizeof(live));
+		skipped += fields[i].off < offsetof(struct lo6_port_stats, via_127) ? field(&total, i) : 0;
+	hooks_list(o->pin_dir, !!(cfg.flags & LO6_CFG_LOOPBACK4), live, missing, sizeof(live));
 
 	if (o->json) {
 		json_init(&j, stdout);
@@ -217,6 +225,7 @@ int cmd_status(const struct opts *o)
 		json_str(&j, "hooks_missing", missing);
 		json_str(&j, "relay", relay);
 		json_bool(&j, "all_netns", !!(cfg.flags & LO6_CFG_ALL_NETNS));
+		json_bool(&j, "loopback4", !!(cfg.flags & LO6_CFG_LOOPBACK4));
 		json_u64(&j, "netns_cookie", cfg.netns_cookie);
 		json_str(&j, "default_mode", mode_name(cfg.default_mode));
 		json_u64(&j, "ports_allowed", allowed);
@@ -230,7 +239,9 @@ int cmd_status(const struct opts *o)
 	printf("  pin dir    %s\n", o->pin_dir);
 	printf("  program    id %u (cgroup/connect6), link id %u\n", ls.prog_id, ls.link_id);
 	printf("  hooks      %s%s%s\n", live, *missing ? "; not attached: " : "", missing);
-	printf("  relay      [::1]:PORT -> %s:PORT\n", relay);
+	printf("  relay      [::1]:PORT%s -> %s:PORT\n",
+	       cfg.flags & LO6_CFG_LOOPBACK4 ? ", 127.x.y.z:PORT, [::ffff:127.x.y.z]:PORT" : "",
+	       relay);
 	printf("  netns      %s\n", cfg.flags & LO6_CFG_ALL_NETNS ? "all namespaces"
 								 : "the loader's namespace only");
 	printf("  ports      %zu allowed, default %s\n", allowed, mode_name(cfg.default_mode));

@@ -15,6 +15,9 @@ const struct hook_info hooks[NHOOKS] = {
 	[HOOK_GETPEERNAME6] = { "getpeername6", LO6_LINK_GETPEERNAME6 },
 	[HOOK_GETSOCKNAME6] = { "getsockname6", LO6_LINK_GETSOCKNAME6 },
 	[HOOK_RECVMSG6] = { "recvmsg6", LO6_LINK_RECVMSG6 },
+	[HOOK_GETPEERNAME4] = { "getpeername4", LO6_LINK_GETPEERNAME4 },
+	[HOOK_RECVMSG4] = { "recvmsg4", LO6_LINK_RECVMSG4 },
+	[HOOK_CONNECT4] = { "connect4", LO6_LINK_CONNECT4 },
 	[HOOK_CONNECT6] = { "connect6", LO6_LINK_CONNECT6 },
 };
 

@@ -31,7 +31,16 @@ int stats_for_each(const struct instance *in,
 
 /* The hooks, in the order start attaches them: connect6, which makes the
  * marks the others read, goes last. */
-enum hook { HOOK_GETPEERNAME6, HOOK_GETSOCKNAME6, HOOK_RECVMSG6, HOOK_CONNECT6, NHOOKS };
+enum hook {
+	HOOK_GETPEERNAME6,
+	HOOK_GETSOCKNAME6,
+	HOOK_RECVMSG6,
+	HOOK_GETPEERNAME4, /* the v4 hooks only with --loopback4 */
+	HOOK_RECVMSG4,
+	HOOK_CONNECT4,
+	HOOK_CONNECT6,
+	NHOOKS
+};
 
 struct hook_info {
 	const char *name;     /* as bpftool names the attach type, minus "cgroup_inet6_" */

@@ -19,6 +19,7 @@
 #define OPT_PORTS (1 << 2)
 #define OPT_MODE (1 << 3)
 #define OPT_ALL_NETNS (1 << 4)
+#define OPT_LOOPBACK4 (1 << 5)
 
 static const struct command {
 	const char *name;
@@ -27,14 +28,16 @@ static const struct command {
 	const char *usage;
 	const char *help;
 } commands[] = {
-	{ "start", cmd_start, OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS,
-	  "start [--cgroup DIR] [--relay IPV4] [--ports SPEC|none] [--all-netns]",
+	{ "start", cmd_start, OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4,
+	  "start [--cgroup DIR] [--relay IPV4] [--ports SPEC|none] [--all-netns] [--loopback4]",
 	  "Load the redirector, attach it to the cgroup v2 root (or DIR) and pin it, then exit.\n"
 	  "Running it again replaces the program in place and keeps ports and counters.\n"
 	  "  -c, --cgroup DIR    attach here instead of the cgroup v2 root\n"
 	  "  -r, --relay IPV4    where [::1] goes (default 127.0.0.1, WSL's localhost relay)\n"
 	  "      --ports SPEC    allowlist of a fresh instance (default " LO6_DEFAULT_PORTS ")\n"
-	  "      --all-netns     redirect in every network namespace, not only this one\n" },
+	  "      --all-netns     redirect in every network namespace, not only this one\n"
+	  "      --loopback4     also redirect 127.x.y.z (such as 127.0.1.1, the hostname on\n"
+	  "                      Debian) and ::ffff:127.x.y.z, which WSL does not relay either\n" },
 	{ "stop", cmd_stop, 0, "stop", "Detach and remove every pin start made.\n" },
 	{ "status", cmd_status, 0, "status",
 	  "Say whether the redirector is attached, where, and what it did.\n"
@@ -117,6 +120,7 @@ int main(int argc, char **argv)
 		{ "ports", required_argument, NULL, 'P' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "all-netns", no_argument, NULL, 'A' },
+		{ "loopback4", no_argument, NULL, 'L' },
 		{ 0 },
 	};
 	struct opts o = { .pin_dir = LO6_DEFAULT_PIN_DIR };
@@ -137,6 +141,7 @@ int main(int argc, char **argv)
 		case 'P': o.ports = optarg; used |= OPT_PORTS; break;
 		case 'm': o.mode = optarg; used |= OPT_MODE; break;
 		case 'A': o.all_netns = 1; used |= OPT_ALL_NETNS; break;
+		case 'L': o.loopback4 = 1; used |= OPT_LOOPBACK4; break;
 		case ':':
 			errorf("option '%s' needs a value (see 'lo6relay --help')", argv[optind - 1]);
 			return EXIT_USAGE;

@@ -27,6 +27,7 @@ struct lo6_port_policy {
 
 /* config.flags */
 #define LO6_CFG_ALL_NETNS (1u << 0) /* touch sockets of every netns */
+#define LO6_CFG_LOOPBACK4 (1u << 1) /* also 127/8 and ::ffff:127/8, not only ::1 */
 
 /* The single entry (key 0) of the `config` map. */
 struct lo6_config {
@@ -37,7 +38,7 @@ struct lo6_config {
 	__u32 abi_version;  /* LO6_ABI_VERSION of the loader that wrote it */
 };
 
-#define LO6_ABI_VERSION 1
+#define LO6_ABI_VERSION 2
 
 /*
  * Per-port counters, the value of the `port_stats` map (key: port in host
@@ -51,6 +52,8 @@ struct lo6_port_stats {
 	__u64 bound_v6;       /* already bound to an IPv6 source */
 	__u64 local_listener; /* auto mode and a Linux server listens on ::1 */
 	__u64 other_netns;    /* socket of another network namespace */
+	__u64 via_127;        /* of `redirected`: asked for 127.x.y.z (--loopback4) */
+	__u64 via_mapped;     /* of `redirected`: asked for ::ffff:127.x.y.z (--loopback4) */
 };
 
 /* Names of the maps and links under the pin folder. */
@@ -61,6 +64,9 @@ struct lo6_port_stats {
 #define LO6_LINK_GETPEERNAME6 "link_getpeername6"
 #define LO6_LINK_GETSOCKNAME6 "link_getsockname6"
 #define LO6_LINK_RECVMSG6 "link_recvmsg6"
+#define LO6_LINK_CONNECT4 "link_connect4"
+#define LO6_LINK_GETPEERNAME4 "link_getpeername4"
+#define LO6_LINK_RECVMSG4 "link_recvmsg4"
 
 #define LO6_DEFAULT_PIN_DIR "/sys/fs/bpf/lo6relay"
 
