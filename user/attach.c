@@ -10,6 +10,7 @@
 
 #include "bpffs.h"
 #include "cli.h"
+#include "faults.h"
 
 /* Swaps PROG in under the pinned link: no moment without a program. */
 static int replace(const char *path, struct bpf_program *prog)
@@ -61,6 +62,7 @@ int attach_all(const char *pin_dir, int cgfd, const char *cgroup,
 			res->made[h] = !err;
 		}
 		res->attached[h] = !err;
+		fault_point(STEP_HOOK_FIRST + h);
 		if (!err)
 			continue;
 		if (h != HOOK_CONNECT6) {

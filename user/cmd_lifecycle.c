@@ -21,6 +21,7 @@
 #include "bpffs.h"
 #include "cgroup.h"
 #include "cli.h"
+#include "faults.h"
 #include "instance.h"
 #include "lo6relay.skel.h"
 #include "parse.h"
@@ -139,13 +140,13 @@ static void explain_load_error(int err)
 }
 
 /* Fills the config: relay from --relay, else what a running instance had, else 127.0.0.1. */
-static int make_config(const struct opts *o, const struct instance *in, int fresh,
+static int make_config(const struct opts *o, const struct instance *in, int configured,
 		       struct lo6_config *cfg)
 {
 	char err[256];
 
 	memset(cfg, 0, sizeof(*cfg));
-	if (!fresh)
+	if (configured)
 		config_read(in, cfg);
 	if (o->relay && ipv4_parse(o->relay, &cfg->relay_ip4, err, sizeof(err)) < 0) {
 		errorf("%s", err);
@@ -169,7 +170,7 @@ int cmd_start(const struct opts *o)
 	struct attach_result attached;
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
 	char cgroup[PATH_MAX], perr[256], relay[INET_ADDRSTRLEN];
-	int created_dir = 0, fresh, replacing, marks, cgfd = -1, err, ret = EXIT_FAIL;
+	int created_dir = 0, fresh, configured, replacing, marks, cgfd = -1, err, ret = EXIT_FAIL;
 	struct lo6_config cfg;
 	struct link_state old;
 
@@ -202,6 +203,7 @@ int cmd_start(const struct opts *o)
 		errorf("%s", perr);
 		goto out;
 	}
+	fault_point(STEP_BPFFS);
 	replacing = link_state_read(o->pin_dir, HOOK_CONNECT6, &old) == 0 && old.cgroup_id != 0;
 	if (replacing && old.cgroup_id != cgroup_id_of(cgroup)) {
 		errorf("an instance pinned at %s is attached to another cgroup (id %llu): run "
@@ -233,18 +235,29 @@ int cmd_start(const struct opts *o)
 		explain_load_error(err);
 		goto out;
 	}
-	if (instance_open(o->pin_dir, &in) < 0 || make_config(o, &in, fresh, &cfg) < 0)
+	fault_point(STEP_LOADED);
+	if (instance_open(o->pin_dir, &in) < 0)
+		goto cleanup;
+	/*
+	 * The config is written last: until it is, the instance is new, even if
+	 * a start killed midway left its maps pinned, and gets the allowlist.
+	 */
+	configured = config_read(&in, &cfg) == 0 && cfg.abi_version != 0;
+	if (!configured && (err = ports_apply(in.ports_fd, &allow, LO6_MODE_ALWAYS)) < 0) {
+		errorf("cannot fill the ports map: %s", strerror(-err));
+		goto cleanup;
+	}
+	if (configured && o->ports)
+		fprintf(stderr, "lo6relay: note: --ports applies to a new instance only; this one "
+			"keeps its allowlist (change it with allow and deny)\n");
+	fault_point(STEP_PORTS);
+	if (make_config(o, &in, configured, &cfg) < 0)
 		goto cleanup;
 	if ((err = config_write(&in, &cfg)) < 0) {
 		errorf("cannot write the config map: %s", strerror(-err));
 		goto cleanup;
 	}
-	/* A fresh instance gets the default allowlist; a running one keeps its own. */
-	if (fresh && (err = ports_apply(in.ports_fd, &allow, LO6_MODE_ALWAYS)) < 0) {
-		errorf("cannot fill the ports map: %s", strerror(-err));
-		goto cleanup;
-	}
-
+	fault_point(STEP_CONFIG);
 	progs[HOOK_CONNECT6] = skel->progs.lo6_connect6;
 	progs[HOOK_CONNECT4] = o->loopback4 ? skel->progs.lo6_connect4 : NULL;
 	if (marks) {

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 
 #include "bpffs.h"
+#include "cgroup.h"
 #include "cli.h"
 
 const struct hook_info hooks[NHOOKS] = {
@@ -127,6 +128,7 @@ int link_state_read(const char *pin_dir, enum hook hook, struct link_state *stat
 	struct bpf_link_info info;
 	uint32_t len = sizeof(info);
 	int fd = open_pinned(pin_dir, hooks[hook].link_pin), err = 0;
+	char root[PATH_MAX], path[PATH_MAX];
 
 	if (fd < 0)
 		return -errno;
@@ -141,5 +143,12 @@ int link_state_read(const char *pin_dir, enum hook hook, struct link_state *stat
 	state->link_id = info.id;
 	state->prog_id = info.prog_id;
 	state->cgroup_id = info.cgroup.cgroup_id;
+	/*
+	 * The link holds a reference on its cgroup, so after rmdir the id is
+	 * still reported for a cgroup nobody can reach: look for it.
+	 */
+	if (state->cgroup_id && cgroup2_root(root, sizeof(root)) == 0 &&
+	    cgroup_path_of_id(root, state->cgroup_id, path, sizeof(path)) < 0)
+		state->cgroup_id = 0;
 	return 0;
 }

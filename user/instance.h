@@ -51,7 +51,7 @@ extern const struct hook_info hooks[NHOOKS];
 struct link_state {
 	uint32_t link_id;
 	uint32_t prog_id;
-	uint64_t cgroup_id; /* 0 once the cgroup is gone */
+	uint64_t cgroup_id; /* 0 once the cgroup is gone (removed, or not found) */
 };
 
 /* 0 and STATE if PIN_DIR holds a pinned link for HOOK; -errno otherwise. */

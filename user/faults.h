@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test-only fault points: with LO6RELAY_TEST_KILL_AT=N in the environment,
+ * `start` kills itself with SIGKILL at its Nth step, so the tests can prove
+ * that a loader dying anywhere leaves the old working state or nothing, and
+ * that the next start recovers. Unset, a step costs one getenv.
+ */
+#ifndef LO6RELAY_FAULTS_H
+#define LO6RELAY_FAULTS_H
+
+#include <signal.h>
+#include <stdlib.h>
+
+static inline void fault_point(int step)
+{
+	const char *at = getenv("LO6RELAY_TEST_KILL_AT");
+
+	if (at && atoi(at) == step)
+		raise(SIGKILL);
+}
+
+/* The steps, in the order start takes them. */
+enum {
+	STEP_BPFFS = 1,   /* pin folder made */
+	STEP_LOADED,      /* program loaded, maps pinned */
+	STEP_PORTS,       /* allowlist filled (a new instance) */
+	STEP_CONFIG,      /* config written: the instance is complete but not attached */
+	STEP_HOOK_FIRST,  /* + h: hook h attached or replaced, link pinned */
+};
+
+#endif
