@@ -16,6 +16,7 @@ struct opts {
 	const char *relay;  /* start */
 	const char *ports;  /* start: the allowlist of a fresh instance */
 	const char *mode;   /* allow */
+	const char *root;   /* doctor: read proc/sys/fixtures below this folder */
 	int json;
 	int verbose;
 	int all_netns; /* start */
@@ -34,6 +35,7 @@ int cmd_stats(const struct opts *o);
 int cmd_allow(const struct opts *o);
 int cmd_deny(const struct opts *o);
 int cmd_ports(const struct opts *o);
+int cmd_doctor(const struct opts *o);
 int cmd_default(const struct opts *o);
 
 /* The ports a fresh `start` allows when --ports is not given. */

@@ -20,6 +20,7 @@
 #define OPT_MODE (1 << 3)
 #define OPT_ALL_NETNS (1 << 4)
 #define OPT_LOOPBACK4 (1 << 5)
+#define OPT_ROOT (1 << 6)
 
 static const struct command {
 	const char *name;
@@ -54,6 +55,13 @@ static const struct command {
 	  "redirects any port nothing on Linux listens on at [::1], with no list at all.\n" },
 	{ "stats", cmd_stats, 0, "stats",
 	  "Per-port counters: connects redirected and skipped, by reason, and totals.\n" },
+	{ "doctor", cmd_doctor, OPT_ROOT, "doctor [--root DIR] [PORT]",
+	  "Explain, with evidence, whether [::1] reaches the other side: WSL and its\n"
+	  "networking mode, the relay address auto picks, kernel readiness, the instance;\n"
+	  "with PORT, who listens on Linux and Windows, loopback probes and what localhost\n"
+	  "resolves to. Exit status 0 when all is well, 1 with the reason otherwise.\n"
+	  "      --root DIR      read DIR/proc, DIR/sys, DIR/etc and DIR/fixture/* instead of\n"
+	  "                      the live system (no probes, no kernel checks)\n" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -120,6 +128,7 @@ int main(int argc, char **argv)
 		{ "ports", required_argument, NULL, 'P' },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "all-netns", no_argument, NULL, 'A' },
+		{ "root", required_argument, NULL, 'R' },
 		{ "loopback4", no_argument, NULL, 'L' },
 		{ 0 },
 	};
@@ -141,6 +150,7 @@ int main(int argc, char **argv)
 		case 'P': o.ports = optarg; used |= OPT_PORTS; break;
 		case 'm': o.mode = optarg; used |= OPT_MODE; break;
 		case 'A': o.all_netns = 1; used |= OPT_ALL_NETNS; break;
+		case 'R': o.root = optarg; used |= OPT_ROOT; break;
 		case 'L': o.loopback4 = 1; used |= OPT_LOOPBACK4; break;
 		case ':':
 			errorf("option '%s' needs a value (see 'lo6relay --help')", argv[optind - 1]);

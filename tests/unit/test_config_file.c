@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+/* The /etc/lo6relay.conf parser: good files, and each way a bad one is refused. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config_file.h"
+
+static struct config_file c;
+static char err[256];
+
+static int parse(const char *text)
+{
+	err[0] = '\0';
+	return config_file_parse("test.conf", text, strlen(text), &c, err, sizeof(err));
+}
+
+/* TEXT is refused, the message starts with WANT, and C is left as it was. */
+static void refused(const char *text, const char *want, int line)
+{
+	memset(&c, 0xab, sizeof(c));
+	checks_run++;
+	if (parse(text) != -1 || strncmp(err, want, strlen(want)) != 0) {
+		checks_failed++;
+		fprintf(stderr, "test_config_file.c:%d: got '%s', wanted it to start with '%s'\n", line,
+			err, want);
+	}
+	CHECK(c.modes[80] == 0xab && c.default_mode == (int)0xabababab);
+}
+#define REFUSED(text, want) refused(text, want, __LINE__)
+
+static const char *relay(void)
+{
+	static char buf[INET_ADDRSTRLEN];
+
+	return inet_ntop(AF_INET, &c.relay_ip4, buf, sizeof(buf));
+}
+
+static void good(void)
+{
+	CHECK(parse("# lo6relay.conf\n"
+		    "relay = 127.0.0.1\n"
+		    "default=auto\n"
+		    "\tpin-dir =  /sys/fs/bpf/lo6 relay   \n"
+		    "\n"
+		    "allow = 3000-3002, 5173   # dev servers\n"
+		    "allow  auto = 5432\n"
+		    "allow always = 9229\n"
+		    "never = 22,2222\n") == 0);
+	CHECK(c.relay == CONFIG_RELAY_ADDR);
+	CHECK_STR(relay(), "127.0.0.1");
+	CHECK(c.default_mode == LO6_MODE_AUTO);
+	CHECK_STR(c.pin_dir, "/sys/fs/bpf/lo6 relay");
+	CHECK(c.modes[3000] == LO6_MODE_ALWAYS && c.modes[3002] == LO6_MODE_ALWAYS);
+	CHECK(c.modes[3003] == LO6_MODE_OFF);
+	CHECK(c.modes[5173] == LO6_MODE_ALWAYS);
+	CHECK(c.modes[5432] == LO6_MODE_AUTO);
+	CHECK(c.modes[9229] == LO6_MODE_ALWAYS);
+	CHECK(c.modes[22] == LO6_MODE_NEVER && c.modes[2222] == LO6_MODE_NEVER);
+
+	/* Empty, blank and comment-only files set nothing. */
+	CHECK(config_file_parse("e", "", 0, &c, err, sizeof(err)) == 0);
+	CHECK(c.relay == CONFIG_RELAY_UNSET && c.default_mode == -1 && c.pin_dir[0] == '\0');
+	CHECK(c.modes[8080] == LO6_MODE_OFF);
+	CHECK(parse("\n  \n# only a comment\n\t\n") == 0);
+
+	/* CRLF from Windows editors, and no newline at the end. */
+	CHECK(parse("relay = auto\r\nallow = 8080\r\ndefault = off\r\n# x\r\nnever = 1") == 0);
+	CHECK(c.relay == CONFIG_RELAY_AUTO);
+	CHECK(c.modes[8080] == LO6_MODE_ALWAYS && c.modes[1] == LO6_MODE_NEVER);
+	CHECK(c.default_mode == LO6_MODE_OFF);
+
+	/* TEXT need not be NUL-terminated: only LEN bytes count. */
+	CHECK(config_file_parse("n", "allow = 80garbage", 10, &c, err, sizeof(err)) == 0);
+	CHECK(c.modes[80] == LO6_MODE_ALWAYS);
+}
+
+static void bad_lines(void)
+{
+	REFUSED("allow = 80\n\nrelays = auto\n", "test.conf:3: unknown setting 'relays'");
+	REFUSED("relay auto\n", "test.conf:1: expected 'KEY = VALUE'");
+	REFUSED("# ok\nallow = 80,\n", "test.conf:2: allow: empty port");
+	REFUSED("allow = 0\n", "test.conf:1: allow: '0' is not a port");
+	REFUSED("allow = 70000\n", "test.conf:1: allow: '70000' is not a port");
+	REFUSED("allow = 30 00\n", "test.conf:1: allow: '30 00' is not a port");
+	REFUSED("allow auto = 10-5\n", "test.conf:1: allow auto: '10-5' is a backwards range");
+	REFUSED("relay = 127.1\n", "test.conf:1: relay: '127.1' is not an IPv4 address");
+	REFUSED("relay = 224.0.0.1\n", "test.conf:1: relay: '224.0.0.1' cannot be a relay address");
+	REFUSED("relay = auto\nrelay = 127.0.0.1\n", "test.conf:2: relay is already set on line 1");
+	REFUSED("default = sometimes\n", "test.conf:1: default: 'sometimes' is not off");
+	REFUSED("default = auto\n\ndefault = off\n", "test.conf:3: default is already set on line 1");
+	REFUSED("pin-dir = lo6relay\n", "test.conf:1: pin-dir: 'lo6relay' is not an absolute path");
+	REFUSED("allow = 8000-8100\nnever = 8080\n",
+		"test.conf:2: port 8080 is already given on line 1");
+	REFUSED("allow = 80\nallow auto = 80\n", "test.conf:2: port 80 is already given on line 1");
+	REFUSED("allow =\n", "test.conf:1: allow has no value");
+	REFUSED("allow = # nothing\n", "test.conf:1: allow has no value");
+	REFUSED(" = 80\n", "test.conf:1: a value without a setting name");
+	REFUSED("allow never = 80\n", "test.conf:1: unknown setting 'allow never'");
+	REFUSED("Allow = 80\n", "test.conf:1: unknown setting 'Allow'");
+	REFUSED("allow = 80\rnever = 22\n", "test.conf:1: control character 0x0d");
+	REFUSED("allow = 80\x1b[31m\n", "test.conf:1: control character 0x1b at column 11");
+}
+
+static void not_text(void)
+{
+	static const char bin[] = "allow = 80\n\x7f" "ELF\x02\x01\x01\0\0\0";
+	size_t huge = CONFIG_FILE_MAX_BYTES + 1;
+	char *big = malloc(huge);
+	char line[CONFIG_FILE_MAX_LINE + 32];
+
+	CHECK(config_file_parse("b", bin, sizeof(bin) - 1, &c, err, sizeof(err)) == -1);
+	CHECK_STR(err, "b: a NUL byte at offset 18: a binary file, not a configuration");
+
+	/* More than 1 MiB, even of comments, is not a configuration. */
+	memset(big, '#', huge);
+	CHECK(config_file_parse("h", big, huge, &c, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "h: 1048577 bytes is more than 1048576") == err);
+	/* Exactly 1 MiB passes the size check; as one line it is too long a line... */
+	CHECK(config_file_parse("h", big, huge - 1, &c, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "h:1: line longer than") == err);
+	/* ...and as 80-character comment lines it is a valid, empty configuration. */
+	for (size_t i = 79; i < huge; i += 80)
+		big[i] = '\n';
+	CHECK(config_file_parse("h", big, huge - 1, &c, err, sizeof(err)) == 0);
+	free(big);
+
+	memset(line, ' ', sizeof(line));
+	memcpy(line, "allow = 80\n", 11);
+	line[sizeof(line) - 1] = '\0';
+	CHECK(parse(line) == -1);
+	CHECK(strstr(err, "test.conf:2: line longer than 16384") == err);
+}
+
+static void load(void)
+{
+	char path[] = "/tmp/lo6conf.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	/* Round trip: what config_file_write writes parses back to the same struct. */
+	CHECK(parse("relay = 172.20.144.1\ndefault = never\npin-dir = /sys/fs/bpf/x\n"
+		    "allow = 1-100,200,65535\nallow auto = 101\nnever = 222\n") == 0);
+	{
+		static struct config_file before, after;
+		static struct config_file many;
+
+		before = c;
+		f = fdopen(fd, "w");
+		CHECK(config_file_write(f, &before) == 0);
+		fclose(f);
+		CHECK(config_file_load(path, &after, err, sizeof(err)) == 0);
+		CHECK(memcmp(&before, &after, sizeof(before)) == 0);
+
+		/* Every other port: 32767 ranges, more than one list may hold. */
+		memset(&many, 0, sizeof(many));
+		many.default_mode = -1;
+		for (unsigned p = 1; p < LO6_MAX_PORTS; p += 2)
+			many.modes[p] = LO6_MODE_AUTO;
+		f = fopen(path, "w");
+		CHECK(config_file_write(f, &many) == 0);
+		fclose(f);
+		CHECK(config_file_load(path, &after, err, sizeof(err)) == 0);
+		CHECK(memcmp(&many, &after, sizeof(many)) == 0);
+	}
+
+	/* A bad line through load names the file and the line. */
+	f = fopen(path, "w");
+	fputs("allow = 80\n# fine\nallow = 80\n", f);
+	fclose(f);
+	CHECK(config_file_load(path, &c, err, sizeof(err)) == -EINVAL);
+	CHECK(strstr(err, path) == err && strstr(err, ":3: port 80 is already given on line 1"));
+
+	/* Over 1 MiB is refused before reading it. */
+	CHECK(truncate(path, CONFIG_FILE_MAX_BYTES + 1) == 0);
+	CHECK(config_file_load(path, &c, err, sizeof(err)) == -EINVAL);
+	CHECK(strstr(err, "bytes is more than") != NULL);
+	unlink(path);
+
+	CHECK(config_file_load(path, &c, err, sizeof(err)) == -ENOENT);
+	CHECK(strstr(err, "No such file") != NULL);
+	CHECK(config_file_load("/tmp", &c, err, sizeof(err)) == -EINVAL);
+	CHECK_STR(err, "/tmp: not a regular file");
+}
+
+/* The example shipped in tools/ parses, and sets what it documents. */
+static void example(const char *path)
+{
+	int rc = config_file_load(path, &c, err, sizeof(err));
+
+	if (rc)
+		fprintf(stderr, "  %s\n", err);
+	CHECK(rc == 0);
+	CHECK(c.relay == CONFIG_RELAY_AUTO);
+	CHECK(c.default_mode == LO6_MODE_OFF);
+	CHECK_STR(c.pin_dir, LO6_DEFAULT_PIN_DIR);
+	CHECK(c.modes[5173] == LO6_MODE_ALWAYS && c.modes[5432] == LO6_MODE_AUTO);
+	CHECK(c.modes[22] == LO6_MODE_NEVER);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		example(argv[1]);
+	good();
+	bad_lines();
+	not_text();
+	load();
+	return checks_done("config_file");
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: MIT
+/* WSL detection against the fixture trees in tests/fixtures, and the pure decision. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "procnet.h"
+#include "wsl.h"
+
+static char fixtures[1024];
+
+static void detect(const char *tree, struct wsl_info *w)
+{
+	char root[1200];
+
+	snprintf(root, sizeof(root), "%s/%s", fixtures, tree);
+	wsl_detect(root, w);
+}
+
+static const char *relay(const struct wsl_info *w)
+{
+	static char buf[INET_ADDRSTRLEN];
+
+	return inet_ntop(AF_INET, &w->relay_be, buf, sizeof(buf));
+}
+
+/* Whether any evidence line contains NEEDLE. */
+static int said(const struct wsl_info *w, const char *needle)
+{
+	for (size_t i = 0; i < w->nevidence; i++)
+		if (strstr(w->evidence[i], needle))
+			return 1;
+	return 0;
+}
+
+static void fixture_trees(void)
+{
+	struct wsl_info w;
+
+	/* Mirrored without wslinfo: loopback0 decides, and the Windows-side gateway in
+	 * proc/net/route (mirrored copies it) must not become the relay. */
+	detect("wsl-mirrored", &w);
+	CHECK(w.kind == WSL_2);
+	CHECK(w.mode == WSL_MODE_MIRRORED);
+	CHECK_STR(w.mode_name, "mirrored");
+	CHECK(w.relay_ok);
+	CHECK_STR(relay(&w), "127.0.0.1");
+	CHECK(w.interop);
+	CHECK(said(&w, "microsoft-standard-WSL2"));
+	CHECK(said(&w, "loopback0 present, MAC 00:15:5d:a1:b2:c3 (Hyper-V)"));
+	CHECK(said(&w, "no fixture/wslinfo-networking-mode"));
+
+	/* NAT: wslinfo's fixture says so; the relay is the default gateway. */
+	detect("wsl-nat", &w);
+	CHECK(w.kind == WSL_2);
+	CHECK(w.mode == WSL_MODE_NAT);
+	CHECK_STR(w.mode_name, "nat");
+	CHECK(w.relay_ok);
+	CHECK_STR(relay(&w), "172.20.144.1");
+	CHECK(strstr(w.relay_why, "172.20.144.1") != NULL);
+	CHECK(said(&w, "fixture/wslinfo-networking-mode: nat"));
+	CHECK(!w.interop);
+
+	detect("plain-linux", &w);
+	CHECK(w.kind == WSL_NONE);
+	CHECK(w.mode == WSL_MODE_NOT_WSL);
+	CHECK_STR(relay(&w), "127.0.0.1");
+	CHECK(said(&w, "Debian"));
+	CHECK(said(&w, "not WSL"));
+
+	/* A root with nothing in it: unreadable, so not WSL, and said so. */
+	detect("no-such-tree", &w);
+	CHECK(w.kind == WSL_NONE);
+	CHECK(said(&w, "(unreadable)"));
+	CHECK_STR(relay(&w), "127.0.0.1");
+}
+
+static void add_iface(struct wsl_facts *f, const char *name, const char *mac)
+{
+	snprintf(f->ifaces[f->nifaces].name, sizeof(f->ifaces[0].name), "%s", name);
+	snprintf(f->ifaces[f->nifaces].mac, sizeof(f->ifaces[0].mac), "%s", mac);
+	f->nifaces++;
+}
+
+static void wsl2_facts(struct wsl_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->version, sizeof(f->version),
+		 "Linux version 5.15.167.4-microsoft-standard-WSL2 (root@x) #1 SMP");
+	snprintf(f->wslinfo_how, sizeof(f->wslinfo_how), "not available");
+	add_iface(f, "lo", "00:00:00:00:00:00");
+}
+
+static void pure_decisions(void)
+{
+	struct wsl_facts f;
+	struct wsl_info w;
+
+	/* NAT told by interfaces alone: Hyper-V eth0, private gateway, no loopback0. */
+	wsl2_facts(&f);
+	add_iface(&f, "eth0", "00:15:5D:01:02:03");
+	f.have_gw = 1;
+	inet_pton(AF_INET, "172.29.0.1", &f.gw_be);
+	snprintf(f.gw_dev, sizeof(f.gw_dev), "eth0");
+	wsl_decide(&f, &w);
+	CHECK(w.mode == WSL_MODE_NAT);
+	CHECK_STR(relay(&w), "172.29.0.1");
+	CHECK(said(&w, "(Hyper-V), default gateway 172.29.0.1 dev eth0 (private)"));
+
+	/* ...but a public gateway is not WSL's virtual switch: unknown, 127.0.0.1. */
+	inet_pton(AF_INET, "8.8.8.8", &f.gw_be);
+	wsl_decide(&f, &w);
+	CHECK(w.mode == WSL_MODE_UNKNOWN);
+	CHECK_STR(w.mode_name, "unknown");
+	CHECK_STR(relay(&w), "127.0.0.1");
+
+	/* wslinfo wins over interfaces. */
+	snprintf(f.wslinfo, sizeof(f.wslinfo), "mirrored");
+	snprintf(f.wslinfo_how, sizeof(f.wslinfo_how), "wslinfo --networking-mode");
+	wsl_decide(&f, &w);
+	CHECK(w.mode == WSL_MODE_MIRRORED);
+	CHECK_STR(relay(&w), "127.0.0.1");
+	CHECK(said(&w, "wslinfo --networking-mode: mirrored"));
+
+	snprintf(f.wslinfo, sizeof(f.wslinfo), "virtioproxy");
+	wsl_decide(&f, &w);
+	CHECK(w.mode == WSL_MODE_OTHER);
+	CHECK_STR(w.mode_name, "virtioproxy");
+	CHECK(w.relay_ok);
+
+	/* An answer nobody knows falls back to interfaces (loopback0 here). */
+	snprintf(f.wslinfo, sizeof(f.wslinfo), "quantum");
+	add_iface(&f, "loopback0", "00:15:5d:aa:bb:cc");
+	wsl_decide(&f, &w);
+	CHECK(w.mode == WSL_MODE_MIRRORED);
+	CHECK(said(&w, "not one lo6relay knows"));
+
+	/* NAT with no default route: auto cannot name Windows. */
+	wsl2_facts(&f);
+	snprintf(f.wslinfo, sizeof(f.wslinfo), "nat");
+	wsl_decide(&f, &w);
+	CHECK(w.mode == WSL_MODE_NAT);
+	CHECK(!w.relay_ok);
+
+	/* WSL1 and the old 4.19 WSL2 kernel string. */
+	wsl2_facts(&f);
+	snprintf(f.version, sizeof(f.version), "Linux version 4.4.0-19041-Microsoft (Microsoft@Microsoft.com)");
+	wsl_decide(&f, &w);
+	CHECK(w.kind == WSL_1);
+	CHECK_STR(w.mode_name, "wsl1");
+	snprintf(f.version, sizeof(f.version), "Linux version 4.19.128-microsoft-standard (oe-user@oe-host)");
+	wsl_decide(&f, &w);
+	CHECK(w.kind == WSL_2);
+
+	CHECK(mac_is_hyperv("00:15:5d:00:00:01"));
+	CHECK(!mac_is_hyperv("00:15:5e:00:00:01"));
+	CHECK(!mac_is_hyperv(""));
+}
+
+static void private_addresses(void)
+{
+	static const struct {
+		const char *a;
+		int private;
+	} rows[] = {
+		{ "10.0.0.1", 1 },	{ "172.16.0.1", 1 },	{ "172.31.255.254", 1 },
+		{ "172.32.0.1", 0 },	{ "192.168.1.1", 1 },	{ "192.169.0.1", 0 },
+		{ "100.64.0.1", 1 },	{ "100.127.255.1", 1 }, { "100.128.0.1", 0 },
+		{ "8.8.8.8", 0 },	{ "127.0.0.1", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint32_t a;
+
+		inet_pton(AF_INET, rows[i].a, &a);
+		if (ipv4_is_private(a) != rows[i].private)
+			fprintf(stderr, "  %s\n", rows[i].a);
+		CHECK(ipv4_is_private(a) == rows[i].private);
+	}
+}
+
+static void windows_netstat_text(void)
+{
+	char path[1200], text[4096];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/wsl-mirrored/fixture/netstat-an", fixtures);
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	/* Vite on [::1] only (and a link-local one): the case no IPv4 relay reaches. */
+	CHECK(windows_tcp_listeners(text, 5173) == (LISTEN_LOOP6 | LISTEN_OTHER));
+	/* An established connection from 127.0.0.1:8080 is not a listener. */
+	CHECK(windows_tcp_listeners(text, 8080) == LISTEN_LOOP4);
+	CHECK(windows_tcp_listeners(text, 135) == (LISTEN_ANY4 | LISTEN_ANY6));
+	CHECK(windows_tcp_listeners(text, 5353) == 0); /* UDP */
+	CHECK(windows_tcp_listeners(text, 1) == 0);
+	/* A German netstat: the state word differs, the foreign address does not. */
+	CHECK(windows_tcp_listeners("  TCP    [::1]:3000   [::]:0   ABHÖREN\r\n", 3000) == LISTEN_LOOP6);
+	CHECK(windows_tcp_listeners("", 3000) == 0);
+}
+
+int main(int argc, char **argv)
+{
+	snprintf(fixtures, sizeof(fixtures), "%s", argc > 1 ? argv[1] : "tests/fixtures");
+	fixture_trees();
+	pure_decisions();
+	private_addresses();
+	windows_netstat_text();
+	return checks_done("wsl");
+}

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: MIT
+#include "config_file.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parse.h"
+
+/* Parser state: the result being built and where each port was first set. */
+struct state {
+	const char *name;
+	size_t line;
+	struct config_file c;
+	uint32_t *port_line; /* line that set each port, for conflict messages */
+	size_t relay_line, default_line, pin_line;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct state *s, const char *fmt, ...)
+{
+	int n = snprintf(s->err, s->errlen, "%s:%zu: ", s->name, s->line);
+	va_list ap;
+
+	if (n >= 0 && (size_t)n < s->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(s->err + n, s->errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Trims spaces and tabs off both ends of [*b, *e). */
+static void trim(char **b, char **e)
+{
+	while (*b < *e && is_space(**b))
+		(*b)++;
+	while (*e > *b && is_space((*e)[-1]))
+		(*e)--;
+}
+
+/* "3000-3010, 5173" -> "3000-3010,5173": spaces next to a comma are layout, others are errors. */
+static void squeeze_commas(char *v)
+{
+	char *o = v;
+
+	for (char *p = v; *p; p++) {
+		char *next = p;
+
+		if (!is_space(*p)) {
+			*o++ = *p;
+			continue;
+		}
+		while (is_space(*next))
+			next++;
+		if ((o > v && o[-1] == ',') || *next == ',') {
+			p = next - 1;
+			continue;
+		}
+		*o++ = *p;
+	}
+	*o = '\0';
+}
+
+/* Only once per file: a second `relay =` is more likely a mistake than an override. */
+static int once(struct state *s, size_t *seen, const char *key)
+{
+	if (*seen)
+		return fail(s, "%s is already set on line %zu", key, *seen);
+	*seen = s->line;
+	return 0;
+}
+
+static int set_ports(struct state *s, const char *key, char *value, enum lo6_mode mode)
+{
+	static struct portset set;
+	char perr[160];
+
+	memset(&set, 0, sizeof(set));
+	squeeze_commas(value);
+	if (portspec_parse(value, &set, perr, sizeof(perr)) < 0)
+		return fail(s, "%s: %s", key, perr);
+	for (unsigned p = 1; p < LO6_MAX_PORTS; p++) {
+		if (!portset_has(&set, p))
+			continue;
+		if (s->c.modes[p] != LO6_MODE_OFF)
+			return fail(s, "port %u is already given on line %u", p, s->port_line[p]);
+		s->c.modes[p] = (uint8_t)mode;
+		s->port_line[p] = (uint32_t)s->line;
+	}
+	return 0;
+}
+
+static int setting(struct state *s, const char *key, char *value)
+{
+	char perr[160];
+	int m;
+
+	if (strcmp(key, "relay") == 0) {
+		if (once(s, &s->relay_line, key) < 0)
+			return -1;
+		if (strcmp(value, "auto") == 0) {
+			s->c.relay = CONFIG_RELAY_AUTO;
+			return 0;
+		}
+		if (ipv4_parse(value, &s->c.relay_ip4, perr, sizeof(perr)) < 0)
+			return fail(s, "relay: %s, or auto", perr);
+		s->c.relay = CONFIG_RELAY_ADDR;
+		return 0;
+	}
+	if (strcmp(key, "default") == 0) {
+		if (once(s, &s->default_line, key) < 0)
+			return -1;
+		if ((m = mode_parse(value)) < 0)
+			return fail(s, "default: '%.64s' is not off, always, auto or never", value);
+		s->c.default_mode = m;
+		return 0;
+	}
+	if (strcmp(key, "pin-dir") == 0) {
+		if (once(s, &s->pin_line, key) < 0)
+			return -1;
+		if (value[0] != '/')
+			return fail(s, "pin-dir: '%.64s' is not an absolute path", value);
+		if (strlen(value) > CONFIG_PIN_DIR_MAX)
+			return fail(s, "pin-dir: longer than %d characters", CONFIG_PIN_DIR_MAX);
+		strcpy(s->c.pin_dir, value);
+		return 0;
+	}
+	if (strcmp(key, "allow") == 0 || strcmp(key, "allow always") == 0)
+		return set_ports(s, key, value, LO6_MODE_ALWAYS);
+	if (strcmp(key, "allow auto") == 0)
+		return set_ports(s, key, value, LO6_MODE_AUTO);
+	if (strcmp(key, "never") == 0)
+		return set_ports(s, key, value, LO6_MODE_NEVER);
+	return fail(s, "unknown setting '%.64s' (known: relay, default, pin-dir, allow, "
+		       "allow auto, never)", key);
+}
+
+/* One line, without its newline, copied into BUF. */
+static int line(struct state *s, char *buf, size_t n)
+{
+	char *b = buf, *e, *eq, *kb, *ke, *vb, *ve;
+
+	if (n && buf[n - 1] == '\r') /* CRLF, from a file edited on Windows */
+		n--;
+	buf[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return fail(s, "control character 0x%02x at column %zu: not a text line", c,
+				    i + 1);
+	}
+	buf[strcspn(buf, "#")] = '\0';
+	e = buf + strlen(buf);
+	trim(&b, &e);
+	if (b == e)
+		return 0;
+	*e = '\0';
+	if (!(eq = strchr(b, '=')))
+		return fail(s, "expected 'KEY = VALUE', got '%.64s'", b);
+	kb = b, ke = eq, vb = eq + 1, ve = e;
+	trim(&kb, &ke);
+	trim(&vb, &ve);
+	*ke = '\0';
+	*ve = '\0';
+	if (kb == ke)
+		return fail(s, "a value without a setting name before '='");
+	/* "allow  auto" or "allow\tauto": one space between the words of a key. */
+	for (char *p = kb, *o = kb; ; p++) {
+		if (is_space(*p) && is_space(p[1]))
+			continue;
+		*o++ = is_space(*p) ? ' ' : *p;
+		if (!*p)
+			break;
+	}
+	if (vb == ve)
+		return fail(s, "%s has no value after '='", kb);
+	return setting(s, kb, vb);
+}
+
+int config_file_parse(const char *name, const char *text, size_t len, struct config_file *out,
+		      char *err, size_t errlen)
+{
+	struct state *s;
+	const char *nul = memchr(text, '\0', len);
+	char *buf = NULL;
+	int ret = -1;
+
+	if (len > CONFIG_FILE_MAX_BYTES) {
+		snprintf(err, errlen, "%s: %zu bytes is more than %d: not a lo6relay configuration",
+			 name, len, CONFIG_FILE_MAX_BYTES);
+		return -1;
+	}
+	if (nul) {
+		snprintf(err, errlen, "%s: a NUL byte at offset %zu: a binary file, not a configuration",
+			 name, (size_t)(nul - text));
+		return -1;
+	}
+	s = calloc(1, sizeof(*s));
+	buf = malloc(CONFIG_FILE_MAX_LINE + 1);
+	if (s)
+		s->port_line = calloc(LO6_MAX_PORTS, sizeof(*s->port_line));
+	if (!s || !buf || !s->port_line) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		goto out;
+	}
+	s->name = name;
+	s->err = err;
+	s->errlen = errlen;
+	s->c.default_mode = -1;
+	for (size_t off = 0; off < len;) {
+		const char *eol = memchr(text + off, '\n', len - off);
+		size_t n = eol ? (size_t)(eol - (text + off)) : len - off;
+
+		s->line++;
+		if (n > CONFIG_FILE_MAX_LINE) {
+			fail(s, "line longer than %d characters", CONFIG_FILE_MAX_LINE);
+			goto out;
+		}
+		memcpy(buf, text + off, n);
+		if (line(s, buf, n) < 0)
+			goto out;
+		off += n + 1;
+	}
+	memcpy(out, &s->c, sizeof(*out));
+	ret = 0;
+out:
+	if (s)
+		free(s->port_line);
+	free(s);
+	free(buf);
+	return ret;
+}
+
+int config_file_load(const char *path, struct config_file *out, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), e;
+	size_t used = 0;
+	struct stat st;
+	ssize_t n;
+	char *text;
+
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return -EINVAL;
+	}
+	if (st.st_size > CONFIG_FILE_MAX_BYTES) {
+		snprintf(err, errlen, "%s: %lld bytes is more than %d: not a lo6relay configuration",
+			 path, (long long)st.st_size, CONFIG_FILE_MAX_BYTES);
+		close(fd);
+		return -EINVAL;
+	}
+	/* One byte more than allowed, so a file that grew since fstat is still caught. */
+	if (!(text = malloc(CONFIG_FILE_MAX_BYTES + 1))) {
+		close(fd);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	while (used <= CONFIG_FILE_MAX_BYTES &&
+	       (n = read(fd, text + used, CONFIG_FILE_MAX_BYTES + 1 - used)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			e = errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(e));
+			free(text);
+			close(fd);
+			return -e;
+		}
+		used += (size_t)n;
+	}
+	close(fd);
+	e = config_file_parse(path, text, used, out, err, errlen) < 0 ? -EINVAL : 0;
+	free(text);
+	return e;
+}
+
+/* One `KEY = PORTS` line per 64 ranges: portspec_parse caps the items of a list. */
+static void write_ports(FILE *f, const struct config_file *c, enum lo6_mode mode, const char *key)
+{
+	unsigned items = 0;
+
+	for (unsigned p = 1; p < LO6_MAX_PORTS; p++) {
+		unsigned last = p;
+
+		if (c->modes[p] != mode)
+			continue;
+		while (last + 1 < LO6_MAX_PORTS && c->modes[last + 1] == mode)
+			last++;
+		if (items == 0)
+			fprintf(f, "%s = %u", key, p);
+		else
+			fprintf(f, ",%u", p);
+		if (last != p)
+			fprintf(f, "-%u", last);
+		if (++items == 64) {
+			fputc('\n', f);
+			items = 0;
+		}
+		p = last;
+	}
+	if (items)
+		fputc('\n', f);
+}
+
+int config_file_write(FILE *f, const struct config_file *c)
+{
+	char relay[INET_ADDRSTRLEN];
+
+	fprintf(f, "# lo6relay configuration (format: see lo6relay(8))\n");
+	if (c->relay == CONFIG_RELAY_AUTO)
+		fprintf(f, "relay = auto\n");
+	else if (c->relay == CONFIG_RELAY_ADDR &&
+		 inet_ntop(AF_INET, &c->relay_ip4, relay, sizeof(relay)))
+		fprintf(f, "relay = %s\n", relay);
+	if (c->default_mode >= 0)
+		fprintf(f, "default = %s\n", mode_name((uint32_t)c->default_mode));
+	if (c->pin_dir[0])
+		fprintf(f, "pin-dir = %s\n", c->pin_dir);
+	write_ports(f, c, LO6_MODE_ALWAYS, "allow");
+	write_ports(f, c, LO6_MODE_AUTO, "allow auto");
+	write_ports(f, c, LO6_MODE_NEVER, "never");
+	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
+}

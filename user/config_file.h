@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * /etc/lo6relay.conf: a line-based file, one `KEY = VALUE` per line,
+ * `#` starts a comment. The grammar is documented for users in
+ * tools/lo6relay.conf.example:
+ *
+ *   relay = auto | IPV4          where [::1] goes (auto: by WSL mode)
+ *   default = off | always | auto | never    mode of ports not listed
+ *   pin-dir = /ABSOLUTE/PATH     the instance's bpffs folder
+ *   allow = PORTS                redirect always   (PORTS: 8080, 3000-3010,5173)
+ *   allow always = PORTS         the same, spelled out
+ *   allow auto = PORTS           redirect unless a Linux server listens on [::1]:P
+ *   never = PORTS                never redirect, whatever the default says
+ *
+ * relay, default and pin-dir may be given once; a port may appear in only
+ * one allow/never line. Parsing is all or nothing: the first bad line is
+ * reported as "FILE:LINE: reason" and OUT is left untouched.
+ */
+#ifndef LO6RELAY_CONFIG_FILE_H
+#define LO6RELAY_CONFIG_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <lo6relay/abi.h>
+
+#define CONFIG_FILE_DEFAULT "/etc/lo6relay.conf"
+#define CONFIG_FILE_MAX_BYTES (1024 * 1024) /* a real one is a few hundred bytes */
+#define CONFIG_FILE_MAX_LINE 16384
+#define CONFIG_PIN_DIR_MAX 200
+
+enum config_relay {
+	CONFIG_RELAY_UNSET, /* the file says nothing: keep the command line's or the default */
+	CONFIG_RELAY_ADDR,  /* relay_ip4 */
+	CONFIG_RELAY_AUTO,  /* pick by WSL networking mode (wsl.h) */
+};
+
+struct config_file {
+	uint8_t modes[LO6_MAX_PORTS]; /* enum lo6_mode per port; LO6_MODE_OFF = not listed */
+	int default_mode;             /* enum lo6_mode, or -1 when not set */
+	enum config_relay relay;
+	uint32_t relay_ip4;                   /* network byte order, for CONFIG_RELAY_ADDR */
+	char pin_dir[CONFIG_PIN_DIR_MAX + 1]; /* "" when not set */
+};
+
+/*
+ * Pure: parses LEN bytes of TEXT (need not be NUL-terminated), named NAME
+ * in messages. 0 and OUT filled, or -1 with one "NAME:LINE: reason"
+ * sentence in ERR and OUT unchanged.
+ */
+int config_file_parse(const char *name, const char *text, size_t len, struct config_file *out,
+		      char *err, size_t errlen);
+
+/*
+ * Reads and parses PATH. 0, or -errno with a sentence in ERR: -ENOENT when
+ * the file does not exist (callers may treat a missing default file as
+ * empty), -EINVAL when its content is refused.
+ */
+int config_file_load(const char *path, struct config_file *out, char *err, size_t errlen);
+
+/* Writes C in the same format, parseable back to the same struct. 0 or -1. */
+int config_file_write(FILE *f, const struct config_file *c);
+
+#endif

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+/* doctor: is the running kernel ready for lo6relay, and is an instance attached. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cgroup.h"
+#include "cli.h"
+#include "doctor.h"
+#include "instance.h"
+#include "lo6relay.skel.h"
+#include "parse.h"
+
+/* The initial cgroup namespace's inode (include/linux/proc_ns.h PROC_CGROUP_INIT_INO). */
+#define CGROUP_NS_INIT_INO 0xEFFFFFFBu
+/* The root of the cgroup v2 hierarchy is kernfs node 1; a namespace's root is not. */
+#define CGROUP_ROOT_ID 1
+
+/* Attach types of the sock_addr hooks by the names instance.c's hooks[] uses. */
+static const struct {
+	const char *name;
+	enum bpf_attach_type type;
+} attach_types[] = {
+	{ "connect4", BPF_CGROUP_INET4_CONNECT },
+	{ "connect6", BPF_CGROUP_INET6_CONNECT },
+	{ "getpeername4", BPF_CGROUP_INET4_GETPEERNAME },
+	{ "getpeername6", BPF_CGROUP_INET6_GETPEERNAME },
+	{ "getsockname4", BPF_CGROUP_INET4_GETSOCKNAME },
+	{ "getsockname6", BPF_CGROUP_INET6_GETSOCKNAME },
+	{ "recvmsg4", BPF_CGROUP_UDP4_RECVMSG },
+	{ "recvmsg6", BPF_CGROUP_UDP6_RECVMSG },
+	{ "sendmsg4", BPF_CGROUP_UDP4_SENDMSG },
+	{ "sendmsg6", BPF_CGROUP_UDP6_SENDMSG },
+};
+
+static int attach_type_of(const char *name, enum bpf_attach_type *type)
+{
+	for (size_t i = 0; i < sizeof(attach_types) / sizeof(attach_types[0]); i++)
+		if (strcmp(attach_types[i].name, name) == 0) {
+			*type = attach_types[i].type;
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * Loads "return 1" for each sock_addr hook: the kernel checks the expected
+ * attach type at load, so this tells which hooks it knows, and whether
+ * bpf() is allowed at all, without attaching anything.
+ */
+static void check_bpf(struct report *r)
+{
+	const struct bpf_insn ret1[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char missing[160] = "", known[200] = "";
+
+	for (int h = 0; h < NHOOKS; h++) {
+		LIBBPF_OPTS(bpf_prog_load_opts, po);
+		int fd, e;
+
+		if (attach_type_of(hooks[h].name, &po.expected_attach_type) < 0)
+			continue;
+		fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "lo6_probe", "GPL", ret1, 2, &po);
+		e = errno;
+		if (fd >= 0) {
+			close(fd);
+			snprintf(known + strlen(known), sizeof(known) - strlen(known), " %s",
+				 hooks[h].name);
+			continue;
+		}
+		if (e == EPERM || e == EACCES || e == ENOSYS) {
+			report_add(r, "kernel", "bpf", LV_FAIL, "the bpf() syscall is refused (%s)%s",
+				   strerror(e), e == ENOSYS ? "" : ": run doctor as root");
+			return;
+		}
+		snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), " %s",
+			 hooks[h].name);
+	}
+	if (missing[0])
+		report_add(r, "kernel", "hooks", LV_FAIL, "the kernel does not know cgroup hooks:%s",
+			   missing);
+	else
+		report_add(r, "kernel", "hooks", LV_OK, "bpf() works; these cgroup hooks load:%s",
+			   known);
+}
+
+/* The real thing: lo6relay's embedded programs through the verifier, maps unpinned. */
+static void check_programs(struct report *r)
+{
+	struct lo6relay_bpf *skel = lo6relay_bpf__open();
+	struct bpf_map *m;
+	int err;
+
+	if (!skel) {
+		report_add(r, "kernel", "programs", LV_FAIL, "cannot open the embedded BPF object: %s",
+			   strerror(errno));
+		return;
+	}
+	/* The maps are pinned by name; doctor must leave no pin behind. */
+	bpf_object__for_each_map(m, skel->obj)
+		bpf_map__set_pin_path(m, NULL);
+	err = lo6relay_bpf__load(skel);
+	lo6relay_bpf__destroy(skel);
+	if (err)
+		report_add(r, "kernel", "programs", LV_FAIL,
+			   "the kernel refused lo6relay's programs (%s): 'lo6relay -v doctor' shows "
+			   "the verifier's log", strerror(-err));
+	else
+		report_add(r, "kernel", "programs", LV_OK,
+			   "lo6relay's programs pass the verifier (BTF, CO-RE and helpers included)");
+}
+
+static void check_btf(struct report *r)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
+		report_add(r, "kernel", "btf", LV_OK, "/sys/kernel/btf/vmlinux");
+	else
+		report_add(r, "kernel", "btf", LV_FAIL,
+			   "no /sys/kernel/btf/vmlinux: the V6ONLY check needs kernel BTF "
+			   "(CONFIG_DEBUG_INFO_BTF)");
+}
+
+static void check_cgroup(struct report *r, char *root, size_t len)
+{
+	struct stat ns;
+	uint64_t id;
+	int in_ns;
+
+	if (cgroup2_root(root, len) < 0) {
+		root[0] = '\0';
+		report_add(r, "kernel", "cgroup2", LV_FAIL,
+			   "no cgroup v2 mount in /proc/self/mountinfo: mount -t cgroup2 none "
+			   "/sys/fs/cgroup");
+		return;
+	}
+	id = cgroup_id_of(root);
+	in_ns = stat("/proc/self/ns/cgroup", &ns) == 0 && ns.st_ino != CGROUP_NS_INIT_INO;
+	if (id == CGROUP_ROOT_ID && !in_ns)
+		report_add(r, "kernel", "cgroup2", LV_OK, "mounted at %s, the hierarchy's root", root);
+	else
+		/* WSL 2.9+ gives each distro its own cgroup namespace: attaching at the
+		 * root it sees covers that distro, not the others. */
+		report_add(r, "kernel", "cgroup2", LV_INFO,
+			   "mounted at %s, %s (cgroup id %llu): attaching there covers this subtree "
+			   "only", root, in_ns ? "inside a cgroup namespace" : "a subtree",
+			   (unsigned long long)id);
+}
+
+static void check_bpffs(const char *pin_dir, struct report *r)
+{
+	const char *where = access(pin_dir, F_OK) == 0 ? pin_dir : "/sys/fs/bpf";
+	struct statfs st;
+
+	if (statfs(where, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		report_add(r, "kernel", "bpffs", LV_OK, "%s is on bpffs", where);
+	else
+		report_add(r, "kernel", "bpffs", LV_INFO,
+			   "%s is not on bpffs: 'lo6relay start' mounts it at /sys/fs/bpf", where);
+}
+
+/* Whether this process's cgroup is at or below CG (both absolute under the mount ROOT). */
+static int self_below(const char *root, const char *cg)
+{
+	char line[PATH_MAX], self[PATH_MAX + 64];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int found = -1;
+	size_t n = strlen(cg);
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(line, sizeof(line), f))
+		if (strncmp(line, "0::", 3) == 0) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(self, sizeof(self), "%s%s", root, strcmp(line + 3, "/") ? line + 3 : "");
+			found = strncmp(self, cg, n) == 0 && (self[n] == '/' || self[n] == '\0');
+		}
+	fclose(f);
+	return found;
+}
+
+static void check_instance(const struct opts *o, const char *root, struct doctor_facts *d,
+			   struct report *r)
+{
+	static uint8_t modes[LO6_MAX_PORTS];
+	char cg[PATH_MAX], relay[INET_ADDRSTRLEN], pick[INET_ADDRSTRLEN], linked[200] = "";
+	struct lo6_config cfg = { 0 };
+	struct link_state ls;
+	struct instance in;
+	int err = link_state_read(o->pin_dir, HOOK_CONNECT6, &ls);
+
+	if (err == -EACCES || err == -EPERM) {
+		report_add(r, "lo6relay", "attached", LV_FAIL,
+			   "cannot read the pins at %s (%s): run doctor as root", o->pin_dir,
+			   strerror(-err));
+		return;
+	}
+	if (err < 0 || ls.cgroup_id == 0) {
+		report_add(r, "lo6relay", "attached", LV_FAIL, "%s at %s: run 'lo6relay start'",
+			   err < 0 ? "nothing attached" : "the cgroup it was attached to is gone",
+			   o->pin_dir);
+		return;
+	}
+	if (!root[0] || cgroup_path_of_id(root, ls.cgroup_id, cg, sizeof(cg)) < 0)
+		snprintf(cg, sizeof(cg), "cgroup id %llu", (unsigned long long)ls.cgroup_id);
+	for (int h = 0; h < NHOOKS; h++) {
+		struct link_state other;
+
+		if (link_state_read(o->pin_dir, h, &other) == 0)
+			snprintf(linked + strlen(linked), sizeof(linked) - strlen(linked), " %s",
+				 hooks[h].name);
+	}
+	if (instance_open(o->pin_dir, &in) < 0 || config_read(&in, &cfg) < 0 ||
+	    ports_read(&in, modes) < 0) {
+		report_add(r, "lo6relay", "attached", LV_FAIL,
+			   "a link is pinned at %s but its maps cannot be read: 'lo6relay stop', then "
+			   "'lo6relay start'", o->pin_dir);
+		return;
+	}
+	instance_close(&in);
+	d->attached = 1;
+	d->relay_be = cfg.relay_ip4 ? cfg.relay_ip4 : htonl(0x7f000001);
+	if (d->port)
+		d->mode = modes[d->port] != LO6_MODE_OFF ? modes[d->port] : (int)cfg.default_mode;
+	inet_ntop(AF_INET, &d->relay_be, relay, sizeof(relay));
+	report_add(r, "lo6relay", "attached", LV_OK,
+		   "to %s (program id %u), pinned at %s, relay %s, default mode %s", cg, ls.prog_id,
+		   o->pin_dir, relay, mode_name(cfg.default_mode));
+	/* Which hooks are linked depends on start's options: say, do not judge. */
+	report_add(r, "lo6relay", "hooks", LV_INFO, "linked:%s", linked);
+	if (root[0] && cg[0] == '/' && self_below(root, cg) == 0)
+		report_add(r, "lo6relay", "scope", LV_WARN,
+			   "this process is outside %s, so its own [::1] probes are not redirected", cg);
+	inet_ntop(AF_INET, &d->wsl->relay_be, pick, sizeof(pick));
+	if ((d->wsl->mode == WSL_MODE_MIRRORED || d->wsl->mode == WSL_MODE_NAT) &&
+	    d->wsl->relay_ok && d->wsl->relay_be != d->relay_be)
+		report_add(r, "lo6relay", "relay", LV_WARN,
+			   "relay %s differs from what auto picks here: %s (%s)", relay, pick,
+			   d->wsl->relay_why);
+}
+
+void doctor_kernel(const struct opts *o, struct doctor_facts *d, struct report *r)
+{
+	char root[PATH_MAX];
+
+	check_bpf(r);
+	if (!report_find(r, "kernel", LV_FAIL))
+		check_programs(r);
+	check_btf(r);
+	check_cgroup(r, root, sizeof(root));
+	check_bpffs(o->pin_dir, r);
+	check_instance(o, root, d, r);
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+/*
+ * doctor PORT: who listens on Linux and on Windows, whether the relay and
+ * [::1] answer, and what `localhost` means here. Probes are TCP connects
+ * to loopback addresses only, with a short timeout, and none with --root.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <lo6relay/abi.h>
+
+#include "doctor.h"
+#include "parse.h"
+#include "procnet.h"
+
+#define PROBE_TIMEOUT_MS 1000
+
+/* The whole of ROOT/REL, malloc'd; NULL if unreadable. /proc files have no size to trust. */
+static char *slurp(const char *root, const char *rel)
+{
+	char path[4096], *text = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	if (!(f = fopen(path, "re")))
+		return NULL;
+	if (getdelim(&text, &cap, '\0', f) < 0) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+static enum probe tcp_probe(int family, const void *addr, unsigned port, int *err)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct pollfd pfd;
+	socklen_t sl, el = sizeof(*err);
+	int fd, ret;
+
+	if (family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		memcpy(&a->sin_addr, addr, 4);
+		sl = sizeof(*a);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		memcpy(&a->sin6_addr, addr, 16);
+		sl = sizeof(*a);
+	}
+	*err = 0;
+	if ((fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
+		*err = errno;
+		return PROBE_ERROR;
+	}
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0) {
+		if (errno != EINPROGRESS) {
+			*err = errno;
+		} else {
+			pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
+			ret = poll(&pfd, 1, PROBE_TIMEOUT_MS);
+			if (ret == 0) {
+				close(fd);
+				return PROBE_TIMEOUT;
+			}
+			if (ret < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, err, &el) < 0)
+				*err = errno;
+		}
+	}
+	close(fd);
+	return *err == 0 ? PROBE_OPEN : *err == ECONNREFUSED ? PROBE_REFUSED : PROBE_ERROR;
+}
+
+static const char *probe_words(enum probe p, int err)
+{
+	switch (p) {
+	case PROBE_OPEN: return "accepts a TCP connect";
+	case PROBE_REFUSED: return "refuses the connect (nothing listens)";
+	case PROBE_TIMEOUT: return "gives no answer within 1 s (mirrored mode can swallow "
+				   "connects to closed Windows ports)";
+	case PROBE_ERROR: return strerror(err);
+	default: return "not probed";
+	}
+}
+
+static void linux_listeners(const char *root, struct doctor_facts *d, struct report *r)
+{
+	char *t6 = slurp(root, "/proc/net/tcp6"), *t4 = slurp(root, "/proc/net/tcp");
+	char desc[200];
+
+	d->linux6 = t6 ? procnet_tcp_listeners(t6, 1, d->port) : 0;
+	d->linux4 = t4 ? procnet_tcp_listeners(t4, 0, d->port) : 0;
+	listen_describe(d->linux6 | d->linux4, d->port, desc, sizeof(desc));
+	if (!t6 && !t4)
+		report_add(r, "port", "linux", LV_WARN, "cannot read %s/proc/net/tcp{,6}", root);
+	else
+		report_add(r, "port", "linux", LV_INFO, "listening on this Linux: %s", desc);
+	if ((d->linux6 & LISTEN_ANY6) && !(d->linux6 & LISTEN_LOOP6))
+		report_add(r, "port", "linux", LV_INFO,
+			   "[::]:%u takes [::1]:%u too: the kernel prefers it to the relay", d->port,
+			   d->port);
+	free(t6);
+	free(t4);
+}
+
+static void probes(struct doctor_facts *d, struct report *r)
+{
+	char relay[INET_ADDRSTRLEN];
+	int loopback = (ntohl(d->relay_be) >> 24) == 127, err;
+	int redirected = d->attached && (d->mode == LO6_MODE_ALWAYS || d->mode == LO6_MODE_AUTO);
+
+	inet_ntop(AF_INET, &d->relay_be, relay, sizeof(relay));
+	if (!d->live) {
+		report_add(r, "port", "probe", LV_SKIP, "with --root nothing live is probed");
+		return;
+	}
+	if (d->attached)
+		report_add(r, "port", "policy", redirected ? LV_OK : LV_WARN,
+			   "port %u: mode %s, so [::1]:%u is %sredirected", d->port,
+			   mode_name((uint32_t)d->mode), d->port, redirected ? "" : "not ");
+	if (!loopback) {
+		report_add(r, "port", "relay", LV_SKIP,
+			   "%s:%u not probed: doctor connects to loopback addresses only", relay,
+			   d->port);
+	} else {
+		d->relay_probe = tcp_probe(AF_INET, &d->relay_be, d->port, &err);
+		report_add(r, "port", "relay", d->relay_probe == PROBE_OPEN ? LV_OK : LV_WARN,
+			   "%s:%u %s%s", relay, d->port, probe_words(d->relay_probe, err),
+			   d->linux4 & (LISTEN_LOOP4 | LISTEN_ANY4) && d->wsl->kind == WSL_2
+				   ? " (a Linux server holds it: that is Linux answering)" : "");
+	}
+	if (redirected && !loopback) {
+		report_add(r, "port", "[::1]", LV_SKIP,
+			   "[::1]:%u not probed: it would be sent to %s, not a loopback address",
+			   d->port, relay);
+		return;
+	}
+	d->v6_probe = tcp_probe(AF_INET6, &in6addr_loopback, d->port, &err);
+	report_add(r, "port", "[::1]", d->v6_probe == PROBE_OPEN ? LV_OK : LV_WARN, "[::1]:%u %s%s",
+		   d->port, probe_words(d->v6_probe, err),
+		   redirected ? " (through lo6relay)" : "");
+}
+
+static void windows_side(const char *root, struct doctor_facts *d, struct report *r)
+{
+	static char text[256 * 1024];
+	char desc[200];
+
+	if (d->wsl->kind != WSL_2)
+		return;
+	if (windows_netstat(root, text, sizeof(text)) < 0) {
+		report_add(r, "port", "windows", LV_INFO, "Windows' listeners unknown: %s",
+			   !d->live	      ? "no fixture/netstat-an in the root"
+			   : d->wsl->interop ? "netstat.exe did not run"
+					     : "no Windows interop here");
+		return;
+	}
+	d->has_windows = 1;
+	d->windows = windows_tcp_listeners(text, d->port);
+	listen_describe(d->windows, d->port, desc, sizeof(desc));
+	report_add(r, "port", "windows", LV_INFO, "listening on Windows (netstat.exe -an): %s", desc);
+	if ((d->windows & LISTEN_ANY6) && !(d->windows & (LISTEN_LOOP4 | LISTEN_ANY4)))
+		report_add(r, "port", "windows", LV_WARN,
+			   "[::]:%u on Windows takes IPv4 only if the server made it dual-stack "
+			   "(Windows defaults to IPV6_V6ONLY)", d->port);
+	if (d->wsl->mode == WSL_MODE_NAT && d->windows &&
+	    !(d->windows & (LISTEN_ANY4 | LISTEN_OTHER | LISTEN_ANY6)))
+		report_add(r, "port", "windows", LV_WARN,
+			   "NAT mode reaches Windows through its virtual switch address: a server "
+			   "on Windows' loopback only is out of reach; bind it to 0.0.0.0");
+}
+
+/* Addresses /etc/hosts gives `localhost`, in file order, into OUT. */
+static void hosts_localhost(const char *root, char *out, size_t len)
+{
+	char *text = slurp(root, "/etc/hosts"), *save = NULL;
+	size_t off = 0;
+
+	snprintf(out, len, "none");
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *addr, *name, *s2 = NULL;
+
+		line[strcspn(line, "#")] = '\0';
+		if (!(addr = strtok_r(line, " \t\r", &s2)))
+			continue;
+		while ((name = strtok_r(NULL, " \t\r", &s2)))
+			if (strcasecmp(name, "localhost") == 0) {
+				int w = snprintf(out + off, len - off, "%s%s", off ? ", " : "", addr);
+
+				if (w > 0 && (size_t)w < len - off)
+					off += (size_t)w;
+				break;
+			}
+	}
+	free(text);
+}
+
+static int gai_rules(const char *root)
+{
+	char *text = slurp(root, "/etc/gai.conf"), *save = NULL;
+	int n = 0;
+
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		n += *line && *line != '#';
+	}
+	free(text);
+	return n;
+}
+
+static void localhost(const char *root, struct doctor_facts *d, struct report *r)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res, *ai;
+	char order[200] = "", hosts[200], a[INET6_ADDRSTRLEN];
+	int rules = gai_rules(root), v6first = 0;
+
+	hosts_localhost(root, hosts, sizeof(hosts));
+	if (d->live && getaddrinfo("localhost", NULL, &hints, &res) == 0) {
+		for (ai = res; ai; ai = ai->ai_next) {
+			const void *p = ai->ai_family == AF_INET
+						? (const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr
+						: (const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+
+			if (ai == res)
+				v6first = ai->ai_family == AF_INET6;
+			inet_ntop(ai->ai_family, p, a, sizeof(a));
+			snprintf(order + strlen(order), sizeof(order) - strlen(order), "%s%s",
+				 ai == res ? "" : ", ", a);
+		}
+		freeaddrinfo(res);
+		report_add(r, "port", "localhost", LV_INFO, "resolves to %s (getaddrinfo order): %s",
+			   order, v6first ? "clients naming localhost try [::1] first"
+					  : "clients naming localhost go straight to IPv4");
+	}
+	report_add(r, "port", "hosts", LV_INFO, "%s/etc/hosts gives localhost: %s%s", root, hosts,
+		   rules ? "; /etc/gai.conf has rules that reorder answers" : "");
+}
+
+void doctor_port(const char *root, struct doctor_facts *d, struct report *r)
+{
+	linux_listeners(root, d, r);
+	probes(d, r);
+	windows_side(root, d, r);
+	localhost(root, d, r);
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+/* doctor's findings list and its one sentence of conclusion: pure, table-tested. */
+#include "doctor.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <lo6relay/abi.h>
+
+#include "parse.h"
+#include "procnet.h"
+
+void report_add(struct report *r, const char *section, const char *name, enum level lv,
+		const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	if (r->n >= DOCTOR_MAX_FINDINGS)
+		return;
+	f = &r->f[r->n++];
+	f->section = section;
+	f->name = name;
+	f->level = lv;
+	va_start(ap, fmt);
+	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+	va_end(ap);
+}
+
+const char *level_name(enum level lv)
+{
+	static const char *const names[] = { "ok", "info", "warn", "FAIL", "skip" };
+
+	return lv <= LV_SKIP ? names[lv] : "?";
+}
+
+const struct finding *report_find(const struct report *r, const char *section, enum level lv)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->f[i].level == lv && strcmp(r->f[i].section, section) == 0)
+			return &r->f[i];
+	return NULL;
+}
+
+static int say(char *out, size_t len, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int say(char *out, size_t len, int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	return ok;
+}
+
+/* Problems that hold whatever the port: WSL1, the kernel, auto without an address. */
+static int general(const struct doctor_facts *d, const struct report *r, char *out, size_t len)
+{
+	const struct finding *k = report_find(r, "kernel", LV_FAIL);
+
+	if (d->wsl->kind == WSL_1)
+		return say(out, len, 0, "This is WSL1, which has no Linux kernel to load lo6relay "
+					"into (and whose [::1] is already Windows' own).");
+	if (k)
+		return say(out, len, 0, "The kernel is not ready for lo6relay: %s.", k->detail);
+	if (!d->wsl->relay_ok)
+		return say(out, len, 0, "Cannot pick a relay address: %s; give one with --relay.",
+			   d->wsl->relay_why);
+	return -1;
+}
+
+static int port_verdict(const struct doctor_facts *d, char *out, size_t len)
+{
+	unsigned p = d->port;
+	char relay[INET_ADDRSTRLEN];
+	int redirected = d->mode == LO6_MODE_ALWAYS || d->mode == LO6_MODE_AUTO;
+
+	inet_ntop(AF_INET, &d->relay_be, relay, sizeof(relay));
+	if (d->linux6 & (LISTEN_LOOP6 | LISTEN_ANY6)) {
+		if (d->mode == LO6_MODE_ALWAYS)
+			return say(out, len, 0,
+				   "A Linux server listens on [::1]:%u, but port %u is 'always', so its "
+				   "[::1] clients are sent to %s instead: 'lo6relay allow --mode auto %u' "
+				   "keeps them on Linux.", p, p, relay, p);
+		return say(out, len, 1, "[::1]:%u reaches the Linux server listening on it%s.", p,
+			   d->mode == LO6_MODE_AUTO ? " (mode auto leaves it alone)" : "");
+	}
+	if (d->has_windows && (d->windows & LISTEN_LOOP6) &&
+	    !(d->windows & (LISTEN_LOOP4 | LISTEN_ANY4)))
+		return say(out, len, 0,
+			   "The Windows server listens only on [::1]:%u, which no IPv4 relay reaches: "
+			   "bind it to 127.0.0.1 on Windows, or there as administrator run 'netsh "
+			   "interface portproxy add v4tov6 listenaddress=127.0.0.1 listenport=%u "
+			   "connectaddress=::1 connectport=%u'.", p, p, p);
+	if (!d->live)
+		return say(out, len, 1, "Nothing on Linux listens on [::1]:%u; with lo6relay it would "
+					"go to %s:%u (nothing live was probed with --root).",
+			   p, relay, p);
+	if (!d->attached)
+		return say(out, len, 0, "Nothing on Linux listens on [::1]:%u and lo6relay is not "
+					"attached at %s, so [::1]:%u is refused: run 'lo6relay start'.",
+			   p, d->pin_dir, p);
+	if (!redirected)
+		return say(out, len, 0, "Port %u is not redirected (mode %s), so [::1]:%u is refused: "
+					"run 'lo6relay allow %u'.",
+			   p, mode_name((uint32_t)d->mode), p, p);
+	if (d->relay_probe == PROBE_SKIPPED)
+		return say(out, len, 1,
+			   "[::1]:%u is redirected to %s:%u (not probed: doctor only connects to "
+			   "loopback); the Windows server must listen on a non-loopback address and be "
+			   "allowed by its firewall.", p, relay, p);
+	if (d->relay_probe != PROBE_OPEN)
+		return say(out, len, 0,
+			   "[::1]:%u is redirected to %s:%u, but nothing answers there%s: start the "
+			   "server on the other side, listening on 127.0.0.1:%u or 0.0.0.0:%u.", p,
+			   relay, p, d->relay_probe == PROBE_TIMEOUT ? " (no reply in time)" : "", p,
+			   p);
+	if (d->v6_probe != PROBE_OPEN && d->v6_probe != PROBE_SKIPPED)
+		return say(out, len, 0,
+			   "%s:%u answers but [::1]:%u does not: this process's connect was not "
+			   "redirected (is it in the attached cgroup and network namespace?).", relay, p,
+			   p);
+	return say(out, len, 1, "[::1]:%u reaches the server on %s:%u through lo6relay.", p, relay,
+		   p);
+}
+
+int doctor_verdict(const struct doctor_facts *d, const struct report *r, char *out, size_t len)
+{
+	char relay[INET_ADDRSTRLEN];
+	int g = general(d, r, out, len);
+
+	if (g >= 0)
+		return g;
+	if (d->port)
+		return port_verdict(d, out, len);
+	inet_ntop(AF_INET, &d->relay_be, relay, sizeof(relay));
+	if (!d->live)
+		return say(out, len, 1, "%s: lo6relay's relay here would be %s (%s).",
+			   d->wsl->kind == WSL_NONE ? "Not WSL" : "WSL2", relay, d->wsl->relay_why);
+	if (!d->attached)
+		return say(out, len, 0, "The kernel is ready, but lo6relay is not attached at %s: "
+					"run 'lo6relay start'.", d->pin_dir);
+	return say(out, len, 1, "lo6relay is attached: [::1] connects to allowed ports go to %s "
+				"('lo6relay doctor PORT' checks one port).", relay);
+}
