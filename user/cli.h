@@ -17,6 +17,7 @@ struct opts {
 	const char *ports;  /* start: the allowlist of a fresh instance */
 	const char *mode;   /* allow */
 	const char *root;   /* doctor: read proc/sys/fixtures below this folder */
+	const char *config; /* the config file; NULL: /etc/lo6relay.conf if it exists */
 	int json;
 	int verbose;
 	int all_netns; /* start */
@@ -25,8 +26,11 @@ struct opts {
 	char **argv;
 };
 
-/* One line to stderr, prefixed "lo6relay: ". */
+/* One line to stderr, prefixed "lo6relay: " (and to syslog in start, stop, reload). */
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line to stdout (and to syslog in start, stop, reload): what was done. */
+void notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_start(const struct opts *o);
 int cmd_stop(const struct opts *o);
@@ -37,6 +41,8 @@ int cmd_deny(const struct opts *o);
 int cmd_ports(const struct opts *o);
 int cmd_doctor(const struct opts *o);
 int cmd_default(const struct opts *o);
+int cmd_reload(const struct opts *o);
+int cmd_save(const struct opts *o);
 
 /* The ports a fresh `start` allows when --ports is not given. */
 #define LO6_DEFAULT_PORTS "3000-3010,4200,5000,5173,5432,6379,8000,8080,8443,9229"

@@ -26,6 +26,7 @@
 #include "lo6relay.skel.h"
 #include "parse.h"
 #include "ports_apply.h"
+#include "settings.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -139,32 +140,36 @@ static void explain_load_error(int err)
 		       strerror(-err));
 }
 
-/* Fills the config: relay from --relay, else what a running instance had, else 127.0.0.1. */
-static int make_config(const struct opts *o, const struct instance *in, int configured,
-		       struct lo6_config *cfg)
+/*
+ * The config map: the relay from --relay or the file, else what a running
+ * instance had, else 127.0.0.1; the default mode from the file, else kept.
+ */
+static void make_config(const struct opts *o, const struct settings *s,
+			const struct instance *in, int configured, struct lo6_config *cfg)
 {
-	char err[256];
-
 	memset(cfg, 0, sizeof(*cfg));
 	if (configured)
 		config_read(in, cfg);
-	if (o->relay && ipv4_parse(o->relay, &cfg->relay_ip4, err, sizeof(err)) < 0) {
-		errorf("%s", err);
-		return -1;
+	if (s->relay_given) {
+		cfg->relay_ip4 = s->relay_ip4;
+		cfg->flags = s->relay_auto ? cfg->flags | LO6_CFG_RELAY_AUTO
+					   : cfg->flags & ~LO6_CFG_RELAY_AUTO;
 	}
 	if (!cfg->relay_ip4)
 		cfg->relay_ip4 = htonl(INADDR_LOOPBACK);
+	if (s->file.default_mode >= 0)
+		cfg->default_mode = (uint32_t)s->file.default_mode;
 	cfg->netns_cookie = my_netns_cookie();
 	cfg->flags &= ~(LO6_CFG_ALL_NETNS | LO6_CFG_LOOPBACK4);
 	cfg->flags |= (o->all_netns ? LO6_CFG_ALL_NETNS : 0) | (o->loopback4 ? LO6_CFG_LOOPBACK4 : 0);
 	cfg->abi_version = LO6_ABI_VERSION;
-	return 0;
 }
 
 int cmd_start(const struct opts *o)
 {
 	struct instance in = { -1, -1, -1 };
 	struct portset allow = { 0 };
+	struct settings *set = calloc(1, sizeof(*set));
 	struct lo6relay_bpf *skel = NULL;
 	struct bpf_program *progs[NHOOKS] = { 0 };
 	struct attach_result attached;
@@ -174,30 +179,29 @@ int cmd_start(const struct opts *o)
 	struct lo6_config cfg;
 	struct link_state old;
 
-	/* Everything the user typed is checked before anything is touched. */
-	if (o->ports && strcmp(o->ports, "none") != 0 &&
-	    portspec_parse(o->ports, &allow, perr, sizeof(perr)) < 0) {
-		errorf("bad --ports: %s", perr);
-		return EXIT_USAGE;
-	}
-	if (o->relay && ipv4_parse(o->relay, &cfg.relay_ip4, perr, sizeof(perr)) < 0) {
-		errorf("bad --relay: %s", perr);
-		return EXIT_USAGE;
-	}
-	if (!o->ports)
+	/* Everything the user typed or wrote is checked before anything is touched. */
+	if (!set)
+		return EXIT_FAIL;
+	if ((ret = settings_load(o, set)) != 0)
+		goto out;
+	ret = EXIT_FAIL;
+	if (!set->ports_given) {
 		portspec_parse(LO6_DEFAULT_PORTS, &allow, perr, sizeof(perr));
+		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
+			set->file.modes[p] = portset_has(&allow, p) ? LO6_MODE_ALWAYS : LO6_MODE_OFF;
+	}
 
 	if (o->cgroup)
 		snprintf(cgroup, sizeof(cgroup), "%s", o->cgroup);
 	else if (cgroup2_root(cgroup, sizeof(cgroup)) < 0) {
 		errorf("no cgroup v2 filesystem is mounted (none in /proc/self/mountinfo): mount one "
 		       "with 'mount -t cgroup2 none /sys/fs/cgroup' or pass --cgroup DIR");
-		return EXIT_FAIL;
+		goto out;
 	}
 	cgfd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0) {
 		errorf("cannot open cgroup %s: %s", cgroup, strerror(errno));
-		return EXIT_FAIL;
+		goto out;
 	}
 	if (bpffs_prepare(o->pin_dir, &created_dir, perr, sizeof(perr)) < 0) {
 		errorf("%s", perr);
@@ -243,16 +247,15 @@ int cmd_start(const struct opts *o)
 	 * a start killed midway left its maps pinned, and gets the allowlist.
 	 */
 	configured = config_read(&in, &cfg) == 0 && cfg.abi_version != 0;
-	if (!configured && (err = ports_apply(in.ports_fd, &allow, LO6_MODE_ALWAYS)) < 0) {
+	if (!configured && (err = ports_apply_modes(in.ports_fd, set->file.modes, 0)) < 0) {
 		errorf("cannot fill the ports map: %s", strerror(-err));
 		goto cleanup;
 	}
-	if (configured && o->ports)
-		fprintf(stderr, "lo6relay: note: --ports applies to a new instance only; this one "
-			"keeps its allowlist (change it with allow and deny)\n");
+	if (configured && set->ports_given)
+		fprintf(stderr, "lo6relay: note: the allowlist applies to a new instance only; this "
+			"one keeps its own (change it with allow, deny or reload)\n");
 	fault_point(STEP_PORTS);
-	if (make_config(o, &in, configured, &cfg) < 0)
-		goto cleanup;
+	make_config(o, set, &in, configured, &cfg);
 	if ((err = config_write(&in, &cfg)) < 0) {
 		errorf("cannot write the config map: %s", strerror(-err));
 		goto cleanup;
@@ -271,8 +274,9 @@ int cmd_start(const struct opts *o)
 		goto cleanup;
 
 	inet_ntop(AF_INET, &cfg.relay_ip4, relay, sizeof(relay));
-	printf("lo6relay: %s on %s, pinned at %s, relay %s\n",
-	       replacing ? "program replaced" : "attached", cgroup, o->pin_dir, relay);
+	notef("%s on %s, pinned at %s, relay %s%s%s%s", replacing ? "program replaced" : "attached",
+	      cgroup, o->pin_dir, relay, set->relay_auto ? " (auto: " : "", set->relay_why,
+	      set->relay_auto ? ")" : "");
 	ret = EXIT_OK;
 	goto out;
 
@@ -289,6 +293,7 @@ out:
 	lo6relay_bpf__destroy(skel);
 	if (cgfd >= 0)
 		close(cgfd);
+	free(set);
 	return ret;
 }
 
@@ -310,7 +315,7 @@ int cmd_stop(const struct opts *o)
 		}
 	}
 	if (!found) {
-		printf("lo6relay: not running at %s: nothing to stop\n", o->pin_dir);
+		notef("not running at %s: nothing to stop", o->pin_dir);
 		return EXIT_OK;
 	}
 	if (rmdir(o->pin_dir) < 0 && errno != ENOENT) {
@@ -319,6 +324,6 @@ int cmd_stop(const struct opts *o)
 		       o->pin_dir, strerror(errno));
 		return EXIT_FAIL;
 	}
-	printf("lo6relay: stopped, %s removed\n", o->pin_dir);
+	notef("stopped, %s removed", o->pin_dir);
 	return EXIT_OK;
 }

@@ -12,6 +12,7 @@
 #include "instance.h"
 #include "json.h"
 #include "parse.h"
+#include "settings.h"
 
 /* The counters in struct order; names as bpftool shows them. */
 static const struct {
@@ -184,7 +185,8 @@ int cmd_status(const struct opts *o)
 	struct json j;
 	size_t allowed;
 	uint64_t skipped = 0;
-	char live[128] = "", missing[128] = "";
+	char live[128] = "", missing[128] = "", why[256] = "";
+	uint32_t auto_now = 0;
 
 	if (o->argc) {
 		errorf("'status' takes no arguments");
@@ -208,6 +210,9 @@ int cmd_status(const struct opts *o)
 	stats_for_each(&in, add_stats, &total);
 	instance_close(&in);
 	inet_ntop(AF_INET, &cfg.relay_ip4, relay, sizeof(relay));
+	/* Say why auto picked it, as it would now: the evidence may have changed. */
+	if (cfg.flags & LO6_CFG_RELAY_AUTO && relay_auto_resolve(&auto_now, why, sizeof(why)) < 0)
+		auto_now = 0;
 	for (size_t i = 1; i < NFIELDS; i++)
 		skipped += fields[i].off < offsetof(struct lo6_port_stats, via_127) ? field(&total, i) : 0;
 	hooks_list(o->pin_dir, !!(cfg.flags & LO6_CFG_LOOPBACK4), live, missing, sizeof(live));
@@ -224,6 +229,9 @@ int cmd_status(const struct opts *o)
 		json_str(&j, "hooks", live);
 		json_str(&j, "hooks_missing", missing);
 		json_str(&j, "relay", relay);
+		json_bool(&j, "relay_auto", !!(cfg.flags & LO6_CFG_RELAY_AUTO));
+		if (cfg.flags & LO6_CFG_RELAY_AUTO)
+			json_str(&j, "relay_why", why);
 		json_bool(&j, "all_netns", !!(cfg.flags & LO6_CFG_ALL_NETNS));
 		json_bool(&j, "loopback4", !!(cfg.flags & LO6_CFG_LOOPBACK4));
 		json_u64(&j, "netns_cookie", cfg.netns_cookie);
@@ -242,6 +250,10 @@ int cmd_status(const struct opts *o)
 	printf("  relay      [::1]:PORT%s -> %s:PORT\n",
 	       cfg.flags & LO6_CFG_LOOPBACK4 ? ", 127.x.y.z:PORT, [::ffff:127.x.y.z]:PORT" : "",
 	       relay);
+	if (cfg.flags & LO6_CFG_RELAY_AUTO)
+		printf("             picked by auto: %s%s\n", why,
+		       auto_now != cfg.relay_ip4 ? " (it would pick another now: run 'lo6relay reload')"
+						 : "");
 	printf("  netns      %s\n", cfg.flags & LO6_CFG_ALL_NETNS ? "all namespaces"
 								 : "the loader's namespace only");
 	printf("  ports      %zu allowed, default %s\n", allowed, mode_name(cfg.default_mode));

@@ -4,9 +4,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <bpf/libbpf.h>
 
 #include "cli.h"
+#include "config_file.h"
 #include <lo6relay/abi.h>
 
 #ifndef LO6RELAY_VERSION
@@ -26,36 +28,45 @@ static const struct command {
 	const char *name;
 	int (*run)(const struct opts *o);
 	unsigned extra;
+	int logs; /* runs at boot with no visible output: also tell syslog */
 	const char *usage;
 	const char *help;
 } commands[] = {
-	{ "start", cmd_start, OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4,
-	  "start [--cgroup DIR] [--relay IPV4] [--ports SPEC|none] [--all-netns] [--loopback4]",
+	{ "start", cmd_start, OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4, 1,
+	  "start [--cgroup DIR] [--relay IPV4|auto] [--ports SPEC|none] [--all-netns] [--loopback4]",
 	  "Load the redirector, attach it to the cgroup v2 root (or DIR) and pin it, then exit.\n"
 	  "Running it again replaces the program in place and keeps ports and counters.\n"
+	  "Settings come from the config file (" CONFIG_FILE_DEFAULT "), options win.\n"
 	  "  -c, --cgroup DIR    attach here instead of the cgroup v2 root\n"
-	  "  -r, --relay IPV4    where [::1] goes (default 127.0.0.1, WSL's localhost relay)\n"
-	  "      --ports SPEC    allowlist of a fresh instance (default " LO6_DEFAULT_PORTS ")\n"
+	  "  -r, --relay IPV4|auto  where [::1] goes (default 127.0.0.1, WSL's localhost\n"
+	  "                      relay; auto picks by WSL networking mode)\n"
+	  "      --ports SPEC    allowlist of a new instance (default: the config file's,\n"
+	  "                      else " LO6_DEFAULT_PORTS ")\n"
 	  "      --all-netns     redirect in every network namespace, not only this one\n"
 	  "      --loopback4     also redirect 127.x.y.z (such as 127.0.1.1, the hostname on\n"
 	  "                      Debian) and ::ffff:127.x.y.z, which WSL does not relay either\n" },
-	{ "stop", cmd_stop, 0, "stop", "Detach and remove every pin start made.\n" },
-	{ "status", cmd_status, 0, "status",
+	{ "stop", cmd_stop, 0, 1, "stop", "Detach and remove every pin start made.\n" },
+	{ "reload", cmd_reload, 0, 1, "reload",
+	  "Apply the config file to the running instance without detaching: relay (auto is\n"
+	  "picked again), default mode and ports; no listed port is missing at any moment.\n" },
+	{ "save", cmd_save, 0, 0, "save",
+	  "Write the running instance's relay, default mode and ports to the config file.\n" },
+	{ "status", cmd_status, 0, 0, "status",
 	  "Say whether the redirector is attached, where, and what it did.\n"
 	  "Exit status 0 when attached, 3 when not.\n" },
-	{ "allow", cmd_allow, OPT_MODE, "allow [--mode always|auto|never] SPEC...",
+	{ "allow", cmd_allow, OPT_MODE, 0, "allow [--mode always|auto|never] SPEC...",
 	  "Redirect [::1] connects to these ports (SPEC: 8080, 3000-3010,5173).\n"
 	  "  -m, --mode MODE     always (default); auto: only when nothing listens on [::1]:P;\n"
 	  "                      never: do not redirect even if the default mode would\n" },
-	{ "deny", cmd_deny, 0, "deny SPEC...",
+	{ "deny", cmd_deny, 0, 0, "deny SPEC...",
 	  "Take these ports off the allowlist; they fall back to the default mode.\n" },
-	{ "ports", cmd_ports, 0, "ports", "List the allowlist, ranges folded.\n" },
-	{ "default", cmd_default, 0, "default [off|always|auto|never]",
+	{ "ports", cmd_ports, 0, 0, "ports", "List the allowlist, ranges folded.\n" },
+	{ "default", cmd_default, 0, 0, "default [off|always|auto|never]",
 	  "Show or set the mode of ports not listed (off unless set). With auto, lo6relay\n"
 	  "redirects any port nothing on Linux listens on at [::1], with no list at all.\n" },
-	{ "stats", cmd_stats, 0, "stats",
+	{ "stats", cmd_stats, 0, 0, "stats",
 	  "Per-port counters: connects redirected and skipped, by reason, and totals.\n" },
-	{ "doctor", cmd_doctor, OPT_ROOT, "doctor [--root DIR] [PORT]",
+	{ "doctor", cmd_doctor, OPT_ROOT, 0, "doctor [--root DIR] [PORT]",
 	  "Explain, with evidence, whether [::1] reaches the other side: WSL and its\n"
 	  "networking mode, the relay address auto picks, kernel readiness, the instance;\n"
 	  "with PORT, who listens on Linux and Windows, loopback probes and what localhost\n"
@@ -64,6 +75,8 @@ static const struct command {
 	  "                      the live system (no probes, no kernel checks)\n" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static int log_syslog;
 
 void errorf(const char *fmt, ...)
 {
@@ -74,6 +87,39 @@ void errorf(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	if (log_syslog) {
+		va_start(ap, fmt);
+		vsyslog(LOG_ERR, fmt, ap);
+		va_end(ap);
+	}
+}
+
+void notef(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("lo6relay: ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	if (log_syslog) {
+		va_start(ap, fmt);
+		vsyslog(LOG_NOTICE, fmt, ap);
+		va_end(ap);
+	}
+}
+
+/* Without --pin-dir, the config file may name the pin folder. */
+static const char *pin_dir_from_config(const char *config)
+{
+	static struct config_file cf;
+	char err[256];
+
+	cf.pin_dir[0] = '\0';
+	if (config_file_load(config ? config : CONFIG_FILE_DEFAULT, &cf, err, sizeof(err)) < 0)
+		return NULL; /* start and reload report a bad file; others need not */
+	return cf.pin_dir[0] ? cf.pin_dir : NULL;
 }
 
 /* libbpf speaks only with -v; otherwise our own sentence is the whole story. */
@@ -93,7 +139,9 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %s\n", commands[i].usage);
 	fprintf(out, "\nOptions for every command:\n"
-		     "  -p, --pin-dir DIR   the instance's bpffs folder (default " LO6_DEFAULT_PIN_DIR ")\n"
+		     "  -p, --pin-dir DIR   the instance's bpffs folder (default: the config file's,\n"
+		     "                      else " LO6_DEFAULT_PIN_DIR ")\n"
+		     "  -C, --config FILE   the config file (default " CONFIG_FILE_DEFAULT ", if it exists)\n"
 		     "  -j, --json          machine-readable output\n"
 		     "  -v, --verbose       show libbpf's log (twice: its debug log too)\n"
 		     "  -h, --help          help; 'lo6relay COMMAND --help' for one command\n"
@@ -103,7 +151,8 @@ static void usage(FILE *out)
 
 static void command_help(const struct command *c)
 {
-	printf("Usage: lo6relay %s\n\n%s\nCommon options: -p/--pin-dir DIR, -j/--json, -v/--verbose\n",
+	printf("Usage: lo6relay %s\n\n%s\nCommon options: -p/--pin-dir DIR, -C/--config FILE, -j/--json, "
+	       "-v/--verbose\n",
 	       c->usage, c->help);
 }
 
@@ -119,6 +168,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -135,12 +185,14 @@ int main(int argc, char **argv)
 	struct opts o = { .pin_dir = LO6_DEFAULT_PIN_DIR };
 	const struct command *cmd;
 	unsigned used = 0;
-	int c, help = 0;
+	int c, help = 0, pin_given = 0;
+	const char *from_config;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:jvhVc:r:m:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:C:jvhVc:r:m:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'p': o.pin_dir = optarg; break;
+		case 'p': o.pin_dir = optarg; pin_given = 1; break;
+		case 'C': o.config = optarg; break;
 		case 'j': o.json = 1; break;
 		case 'v': o.verbose++; break;
 		case 'h': help = 1; break;
@@ -182,6 +234,8 @@ int main(int argc, char **argv)
 		       cmd->usage);
 		return EXIT_USAGE;
 	}
+	if (!pin_given && (from_config = pin_dir_from_config(o.config)))
+		o.pin_dir = from_config;
 	if (o.pin_dir[0] != '/') {
 		errorf("--pin-dir must be an absolute path, not '%.64s'", o.pin_dir);
 		return EXIT_USAGE;
@@ -190,5 +244,10 @@ int main(int argc, char **argv)
 	o.argv = argv + optind + 1;
 	verbose = o.verbose;
 	libbpf_set_print(libbpf_log);
+	if (cmd->logs) {
+		/* WSL's [boot] command= shows no output: leave a trace in the journal. */
+		openlog("lo6relay", LOG_PID, LOG_DAEMON);
+		log_syslog = 1;
+	}
 	return cmd->run(&o);
 }

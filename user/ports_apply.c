@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <bpf/bpf.h>
 
 #include <lo6relay/abi.h>
@@ -67,5 +68,30 @@ int ports_remove(int ports_fd, const struct portset *set)
 	if (n && bpf_map_delete_batch(ports_fd, keys, &count, &opts) < 0)
 		err = -errno;
 	free(keys);
+	return err;
+}
+
+int ports_apply_modes(int ports_fd, const uint8_t modes[65536], int exact)
+{
+	struct portset *set = calloc(1, sizeof(*set));
+	int err = 0;
+
+	if (!set)
+		return -ENOMEM;
+	for (uint32_t m = LO6_MODE_ALWAYS; m <= LO6_MODE_NEVER && !err; m++) {
+		memset(set, 0, sizeof(*set));
+		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
+			if (modes[p] == m)
+				portset_add(set, p);
+		err = ports_apply(ports_fd, set, m);
+	}
+	if (!err && exact) {
+		memset(set, 0, sizeof(*set));
+		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
+			if (modes[p] == LO6_MODE_OFF)
+				portset_add(set, p);
+		err = ports_remove(ports_fd, set);
+	}
+	free(set);
 	return err;
 }

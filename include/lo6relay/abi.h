@@ -28,6 +28,7 @@ struct lo6_port_policy {
 /* config.flags */
 #define LO6_CFG_ALL_NETNS (1u << 0) /* touch sockets of every netns */
 #define LO6_CFG_LOOPBACK4 (1u << 1) /* also 127/8 and ::ffff:127/8, not only ::1 */
+#define LO6_CFG_RELAY_AUTO (1u << 2) /* relay_ip4 was picked by WSL mode: reload re-picks */
 
 /* The single entry (key 0) of the `config` map. */
 struct lo6_config {

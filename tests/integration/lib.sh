@@ -29,6 +29,11 @@ fi
 
 ip link set lo up
 
+# Debian's python directly: a version manager's shim (pyenv) costs a shell
+# script per call, and the tests make hundreds.
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3)
+
 LO6RELAY=${LO6RELAY:?LO6RELAY must name the lo6relay binary}
 NETPROBE=${NETPROBE:?NETPROBE must name netprobe.py}
 CGROOT=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
@@ -97,7 +102,9 @@ done_testing() {
 	exit $?
 }
 
-lo6() { "$LO6RELAY" --pin-dir "$PIN" "$@"; }
+# An empty config file: the tests never read the machine's /etc/lo6relay.conf.
+: >"$WORK/empty.conf"
+lo6() { "$LO6RELAY" --pin-dir "$PIN" --config "$WORK/empty.conf" "$@"; }
 
 # in_cg CMD...: run CMD as a process of the test's cgroup.
 in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
@@ -105,7 +112,7 @@ in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
 # serve PROTO ADDR PORT: a stand-in for the Windows side; its log is $WORK/NAME.log
 serve() {
 	local log="$WORK/$1-$2-$3.log"
-	python3 "$NETPROBE" serve "$1" "$2" "$3" "$log" &
+	"$PY" "$NETPROBE" serve "$1" "$2" "$3" "$log" &
 	bg_pids+=($!)
 	for _ in $(seq 50); do [ -e "$log.ready" ] && return 0; sleep 0.1; done
 	echo "# server $1 $2:$3 did not start"
@@ -115,12 +122,12 @@ served() { cat "$WORK/$1-$2-$3.log" 2>/dev/null; }
 
 # probe PROTO ADDR PORT PAYLOAD [ARGS]: a client outside the test cgroup;
 # probe_cg: the same client inside it.
-probe() { python3 "$NETPROBE" connect "$@"; }
-probe_cg() { in_cg python3 "$NETPROBE" connect "$@"; }
+probe() { "$PY" "$NETPROBE" connect "$@"; }
+probe_cg() { in_cg "$PY" "$NETPROBE" connect "$@"; }
 
 # stat_of PORT FIELD: one counter from `lo6relay stats --json` (0 if the port is absent).
 stat_of() {
-	lo6 stats --json | python3 -c '
+	lo6 stats --json | "$PY" -c '
 import json, sys
 d = json.load(sys.stdin)
 print(next((p[sys.argv[2]] for p in d["ports"] if p["port"] == int(sys.argv[1])), 0))' "$1" "$2"

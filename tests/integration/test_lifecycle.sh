@@ -19,7 +19,7 @@ like "$st" "\"cgroup\":\"$CG\"" "status names the cgroup"
 like "$st" '"relay":"127.0.0.1"' "status names the relay"
 like "$st" '"ports_allowed":1' "status counts the allowed ports"
 like "$(lo6 status)" "program +id [0-9]+ .*link id [0-9]+" "status shows program and link ids"
-old_prog=$(printf '%s' "$st" | python3 -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])')
+old_prog=$(printf '%s' "$st" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])')
 
 serve tcp 127.0.0.1 9000
 like "$(probe_cg tcp ::1 9000 one)" "^ok " "redirect works after the loader exited"
@@ -27,7 +27,7 @@ like "$(probe_cg tcp ::1 9000 one)" "^ok " "redirect works after the loader exit
 lo6 start --cgroup "$CG" --ports 1234 >/dev/null
 ok $? "start again"
 is "$(attached_progs)" 1 "start twice leaves one program attached"
-new_prog=$(lo6 status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])')
+new_prog=$(lo6 status --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])')
 [ "$new_prog" != "$old_prog" ]
 ok $? "the program was replaced through the pinned link ($old_prog -> $new_prog)"
 is "$(stat_of 9000 redirected)" 1 "counters survive the replace"

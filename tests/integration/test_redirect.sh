@@ -43,7 +43,7 @@ is "$(stat_of 8080 redirected)" 3 "8080 counted 3 redirects"
 is "$(stat_of 8080 not_allowed)" 1 "8080 counted 1 skip while denied"
 is "$(stat_of 8081 not_allowed)" 1 "8081 counted 1 skip"
 is "$(stat_of 8081 redirected)" 0 "8081 counted no redirect"
-is "$(lo6 stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["redirected"])')" 3 \
+is "$(lo6 stats --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["total"]["redirected"])')" 3 \
 	"the total adds up"
 
 dump=$(bpftool map dump pinned "$PIN/port_stats")

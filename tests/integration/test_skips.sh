@@ -38,7 +38,7 @@ is "$(stat_of 7000 bound_v6)" 2 "sockets bound to ::1 counted as bound_v6"
 like "$(probe_cg tcp ::1 7000 x --bind ::)" "^ok " "a socket bound to :: (any) is still redirected"
 
 # 3. Only the loader's netns: a client of the same cgroup in another netns.
-inner() { in_cg unshare -n sh -c 'ip link set lo up; exec python3 "$0" connect "$@"' "$NETPROBE" "$@"; }
+inner() { in_cg unshare -n sh -c 'ip link set lo up; exec "$0" "$@"' "$PY" "$NETPROBE" connect "$@"; }
 is "$(inner tcp ::1 7001 x)" "err ECONNREFUSED" "a client in another netns reaches its own ::1"
 is "$(stat_of 7001 other_netns)" 1 "... counted as other_netns"
 is "$(stat_of 7001 redirected)" 0 "... not redirected"

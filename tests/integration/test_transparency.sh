@@ -16,7 +16,7 @@ like "$(probe_cg udp ::1 6000 b)" "^ok peer=\[::1\]:6000 sock=\[::1\]:[0-9]+ rep
 like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6$" "status lists the hooks"
 
 # A DNS-style client that checks the reply comes from where it asked.
-out=$(in_cg python3 -c '
+out=$(in_cg "$PY" -c '
 import socket
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.settimeout(3)
 s.connect(("::1", 6000)); s.send(b"q")
@@ -26,7 +26,7 @@ is "$out" accepted "a client checking the reply source accepts it"
 
 # A UDP socket connected again elsewhere loses its mark.
 serve udp 127.0.0.2 6001
-out=$(in_cg python3 -c '
+out=$(in_cg "$PY" -c '
 import socket
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.connect(("::1", 6000)); s.connect(("::ffff:127.0.0.2", 6001))
@@ -57,7 +57,7 @@ is "$with" "ok reply_from=[::1]:6002" "... and reaches [::1]"
 
 # Real third-party clients.
 mkdir -p "$WORK/www" && echo hello-from-windows >"$WORK/www/index.html"
-python3 -m http.server --bind 127.0.0.1 --directory "$WORK/www" 6003 >/dev/null 2>&1 &
+"$PY" -m http.server --bind 127.0.0.1 --directory "$WORK/www" 6003 >/dev/null 2>&1 &
 bg_pids+=($!)
 for _ in $(seq 50); do probe tcp 127.0.0.1 6003 "" >/dev/null && break; sleep 0.1; done
 if command -v curl >/dev/null; then

@@ -1,0 +1,85 @@
+#!/bin/bash
+# The config file: start applies it, reload re-applies it without a gap,
+# save writes the running state back; a bad file changes nothing.
+. "$(dirname "$0")/lib.sh"
+
+conf="$WORK/lo6relay.conf"
+c6() { "$LO6RELAY" --pin-dir "$PIN" --config "$conf" "$@"; }
+
+serve tcp 127.0.0.3 4100
+serve tcp 127.0.0.1 4100
+cat >"$conf" <<CONF
+# a test config
+relay = 127.0.0.3
+default = off
+allow = 4100-4102, 4110
+allow auto = 4200
+never = 4300
+CONF
+c6 start --cgroup "$CG" >/dev/null
+ok $? "start with a config file"
+like "$(c6 ports)" "always +4100-4102,4110" "the file's always ports"
+like "$(c6 ports)" "auto +4200" "the file's auto ports"
+like "$(c6 ports)" "never +4300" "the file's never ports"
+probe_cg tcp ::1 4100 to-3 >/dev/null
+sleep 0.2
+like "$(served tcp 127.0.0.3 4100)" "data=to-3$" "the file's relay address is used"
+
+# pin-dir from the file: commands find the instance without --pin-dir.
+printf 'pin-dir = %s\n' "$PIN" >"$WORK/pin.conf"
+like "$("$LO6RELAY" --config "$WORK/pin.conf" status)" "pin dir +$PIN" "the file's pin-dir is used without --pin-dir"
+
+# A bad file: reload refuses it with FILE:LINE, and nothing changes.
+before=$(c6 ports --json)
+printf 'allow = 4100\nallow = 99999\n' >"$WORK/bad.conf"
+"$LO6RELAY" --pin-dir "$PIN" --config "$WORK/bad.conf" reload 2>"$WORK/err"
+is "$?" 2 "reload of a bad file exits 2"
+like "$(cat "$WORK/err")" "bad.conf:2: " "... naming the file and line"
+is "$(c6 ports --json)" "$before" "... and changes nothing"
+
+# reload: the running instance follows the file, no port missing meanwhile.
+cat >"$conf" <<CONF
+relay = 127.0.0.1
+default = auto
+allow = 4100, 4105
+CONF
+( for _ in $(seq 60); do probe_cg tcp ::1 4100 during-reload; done >"$WORK/during" ) &
+loop=$!
+for _ in $(seq 10); do c6 reload >/dev/null || echo "reload failed"; done
+wait $loop
+is "$(grep -vc '^ok ' "$WORK/during")" 0 "no connect to a listed port failed during 10 reloads ($(wc -l <"$WORK/during") connects)"
+like "$(c6 ports)" "always +4100,4105$" "reload makes the allowlist exactly the file's"
+is "$(c6 default)" auto "reload sets the default mode"
+like "$(c6 status)" "-> 127\.0\.0\.1:PORT" "reload sets the relay"
+
+# CRLF endings, as written from Windows.
+printf 'relay = 127.0.0.1\r\nallow = 4100-4101\r\ndefault = off\r\n' >"$conf"
+c6 reload >/dev/null
+ok $? "a CRLF file reloads"
+like "$(c6 ports)" "always +4100-4101$" "... and means what it says"
+
+# save writes the running state back, and it reads back the same.
+c6 allow --mode never 4999
+c6 save >/dev/null
+ok $? "save"
+like "$(cat "$conf")" "never = 4999" "the saved file has the never port"
+before=$(c6 ports --json)
+c6 reload >/dev/null
+is "$(c6 ports --json)" "$before" "reloading the saved file changes nothing"
+
+# relay auto: off WSL it picks 127.0.0.1 and says why.
+c6 stop >/dev/null
+printf 'relay = auto\nallow = 4100\n' >"$conf"
+out=$(c6 start --cgroup "$CG")
+like "$out" "relay 127\.0\.0\.1 \(auto: " "relay auto is resolved at start and explained"
+like "$(c6 status)" "picked by auto: " "status says auto picked it and why"
+like "$(c6 status --json)" '"relay_auto":true' "status --json says relay_auto"
+c6 save >/dev/null
+like "$(cat "$conf")" "relay = auto" "save keeps relay = auto"
+
+# A missing explicit config file is an error; the default one may be missing.
+"$LO6RELAY" --pin-dir "$PIN" --config "$WORK/nope.conf" reload 2>"$WORK/err"
+is "$?" 1 "an explicit config file that does not exist is an error"
+like "$(cat "$WORK/err")" "nope.conf" "... naming it"
+
+done_testing

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+#include "settings.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "wsl.h"
+
+int relay_auto_resolve(uint32_t *addr_be, char *why, size_t len)
+{
+	struct wsl_info w;
+
+	wsl_detect("", &w);
+	snprintf(why, len, "%s", w.relay_why);
+	if (!w.relay_ok)
+		return -1;
+	*addr_be = w.relay_be;
+	return 0;
+}
+
+static int has_ports(const struct config_file *f)
+{
+	for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
+		if (f->modes[p] != LO6_MODE_OFF)
+			return 1;
+	return 0;
+}
+
+int settings_load(const struct opts *o, struct settings *s)
+{
+	const char *path = o->config ? o->config : CONFIG_FILE_DEFAULT;
+	struct portset *set = NULL;
+	char err[512];
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->file.default_mode = -1;
+	rc = config_file_load(path, &s->file, err, sizeof(err));
+	if (rc == 0) {
+		s->have_file = 1;
+	} else if (!(rc == -ENOENT && !o->config)) {
+		errorf("%s", err);
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+
+	if (o->ports) {
+		/* --ports replaces the file's allowlist: always mode, as typed. */
+		set = calloc(1, sizeof(*set));
+		if (!set)
+			return EXIT_FAIL;
+		if (strcmp(o->ports, "none") != 0 &&
+		    portspec_parse(o->ports, set, err, sizeof(err)) < 0) {
+			errorf("bad --ports: %s", err);
+			free(set);
+			return EXIT_USAGE;
+		}
+		memset(s->file.modes, 0, sizeof(s->file.modes));
+		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
+			if (portset_has(set, p))
+				s->file.modes[p] = LO6_MODE_ALWAYS;
+		free(set);
+		s->ports_given = 1;
+	} else {
+		s->ports_given = s->have_file && has_ports(&s->file);
+	}
+
+	if (o->relay && strcmp(o->relay, "auto") == 0) {
+		s->relay_given = s->relay_auto = 1;
+	} else if (o->relay) {
+		if (ipv4_parse(o->relay, &s->relay_ip4, err, sizeof(err)) < 0) {
+			errorf("bad --relay: %s (or 'auto')", err);
+			return EXIT_USAGE;
+		}
+		s->relay_given = 1;
+	} else if (s->file.relay != CONFIG_RELAY_UNSET) {
+		s->relay_given = 1;
+		s->relay_auto = s->file.relay == CONFIG_RELAY_AUTO;
+		s->relay_ip4 = s->file.relay_ip4;
+	}
+	if (s->relay_auto && relay_auto_resolve(&s->relay_ip4, s->relay_why,
+						sizeof(s->relay_why)) < 0) {
+		errorf("relay auto cannot name an address: %s; give one with --relay IPV4",
+		       s->relay_why);
+		return EXIT_FAIL;
+	}
+	return 0;
+}

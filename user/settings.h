@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the user wants, from the command line and /etc/lo6relay.conf:
+ * start, reload and save agree on it here. Command-line options win over
+ * the file; the file wins over what a running instance already has.
+ */
+#ifndef LO6RELAY_SETTINGS_H
+#define LO6RELAY_SETTINGS_H
+
+#include <stdint.h>
+
+#include "cli.h"
+#include "config_file.h"
+
+struct settings {
+	struct config_file file; /* the file's content, or empty */
+	int have_file;           /* the file exists (a missing default file is not an error) */
+	int ports_given;         /* --ports, or allow/never lines in the file */
+	int relay_given;         /* --relay, or relay in the file */
+	int relay_auto;
+	uint32_t relay_ip4; /* network byte order, resolved when relay_auto */
+	char relay_why[256];
+};
+
+/*
+ * Reads the config file (o->config, or the default path) and merges the
+ * options. On failure prints one sentence and returns EXIT_USAGE (bad
+ * option or file content) or EXIT_FAIL; 0 on success.
+ */
+int settings_load(const struct opts *o, struct settings *s);
+
+/*
+ * Resolves relay `auto` on the live system: 127.0.0.1 in WSL's mirrored
+ * mode and off WSL, the default gateway in NAT mode. -1 with WHY when no
+ * address can be named.
+ */
+int relay_auto_resolve(uint32_t *addr_be, char *why, size_t len);
+
+#endif
