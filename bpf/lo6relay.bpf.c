@@ -48,6 +48,28 @@ static __always_inline void count(__u16 port, enum outcome what, enum outcome vi
 		__sync_fetch_and_add((__u64 *)s + via, 1);
 }
 
+/* One line for `lo6relay watch`: nothing is built unless someone watches. */
+static __always_inline void tell_watchers(struct bpf_sock_addr *ctx, __u16 port,
+					  enum outcome what, __u8 spelling)
+{
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&watchers, &zero);
+	struct lo6_event *e;
+
+	if (!n || !*n)
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e)
+		return; /* the watcher is behind: drop, never wait */
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->port = port;
+	e->protocol = ctx->protocol;
+	e->outcome = what;
+	e->spelling = spelling;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
 /*
  * The verdict for a connect to loopback PORT; REDIRECTED means go ahead.
  * ORIG_IP4 is 0 for [::1], else the 127/8 address asked for.
@@ -140,6 +162,7 @@ int lo6_connect6(struct bpf_sock_addr *ctx)
 
 	what = decide(ctx, cfg, port, orig_ip4);
 	count(port, what, what == REDIRECTED && orig_ip4 ? VIA_MAPPED : NONE);
+	tell_watchers(ctx, port, what, orig_ip4 ? LO6_SPELL_MAPPED : LO6_SPELL_V6);
 	if (what != REDIRECTED) {
 		unmark(ctx);
 		return 1;
@@ -169,6 +192,7 @@ int lo6_connect4(struct bpf_sock_addr *ctx)
 	}
 	what = decide(ctx, cfg, port, orig_ip4);
 	count(port, what, what == REDIRECTED ? VIA_127 : NONE);
+	tell_watchers(ctx, port, what, LO6_SPELL_127);
 	if (what != REDIRECTED) {
 		unmark(ctx);
 		return 1;

@@ -33,6 +33,23 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } config SEC(".maps");
 
+/* Decisions for `lo6relay watch`; written only while watchers[0] > 0. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, LO6_EVENTS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} events SEC(".maps");
+
+/* How many `watch` processes read `events`; mmap-able so they count atomically. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} watchers SEC(".maps");
+
 /*
  * The mark of a redirected socket: the relay address it was sent to (so the
  * reverse hooks recognise it even after `relay` changes) and the address the

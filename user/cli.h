@@ -43,6 +43,7 @@ int cmd_doctor(const struct opts *o);
 int cmd_default(const struct opts *o);
 int cmd_reload(const struct opts *o);
 int cmd_save(const struct opts *o);
+int cmd_watch(const struct opts *o);
 
 /* The ports a fresh `start` allows when --ports is not given. */
 #define LO6_DEFAULT_PORTS "3000-3010,4200,5000,5173,5432,6379,8000,8080,8443,9229"

@@ -32,7 +32,8 @@
 #define SO_NETNS_COOKIE 71
 #endif
 
-static const char *const map_pins[] = { LO6_MAP_PORTS, LO6_MAP_STATS, LO6_MAP_CONFIG };
+static const char *const map_pins[] = { LO6_MAP_PORTS, LO6_MAP_STATS, LO6_MAP_CONFIG,
+					LO6_MAP_EVENTS, LO6_MAP_WATCHERS };
 
 static uint64_t my_netns_cookie(void)
 {
@@ -215,8 +216,9 @@ int cmd_start(const struct opts *o)
 		       o->pin_dir, (unsigned long long)old.cgroup_id, o->pin_dir);
 		goto out;
 	}
-	fresh = !pin_exists(o->pin_dir, LO6_MAP_PORTS) && !pin_exists(o->pin_dir, LO6_MAP_STATS) &&
-		!pin_exists(o->pin_dir, LO6_MAP_CONFIG);
+	fresh = 1;
+	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++)
+		fresh &= !pin_exists(o->pin_dir, map_pins[i]);
 
 	skel = lo6relay_bpf__open_opts(&open_opts);
 	if (!skel) {

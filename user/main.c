@@ -66,6 +66,11 @@ static const struct command {
 	  "redirects any port nothing on Linux listens on at [::1], with no list at all.\n" },
 	{ "stats", cmd_stats, 0, 0, "stats",
 	  "Per-port counters: connects redirected and skipped, by reason, and totals.\n" },
+	{ "watch", cmd_watch, 0, 0, "watch [COUNT]",
+	  "A live line per decision: time, pid, command, port, protocol, what was asked\n"
+	  "for (::1, 127/8, v4-mapped) and the outcome with its reason. Ctrl-C ends it;\n"
+	  "COUNT ends it after that many lines. --json: JSON lines. Costs nothing when\n"
+	  "nobody watches: the program sends events only while a watcher is counted.\n" },
 	{ "doctor", cmd_doctor, OPT_ROOT, 0, "doctor [--root DIR] [PORT]",
 	  "Explain, with evidence, whether [::1] reaches the other side: WSL and its\n"
 	  "networking mode, the relay address auto picks, kernel readiness, the instance;\n"

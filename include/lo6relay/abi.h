@@ -57,10 +57,36 @@ struct lo6_port_stats {
 	__u64 via_mapped;     /* of `redirected`: asked for ::ffff:127.x.y.z (--loopback4) */
 };
 
+/* What was asked for: the spellings of loopback lo6relay redirects. */
+enum lo6_spelling {
+	LO6_SPELL_V6 = 0,     /* [::1] */
+	LO6_SPELL_127 = 1,    /* 127.x.y.z on an IPv4 socket */
+	LO6_SPELL_MAPPED = 2, /* [::ffff:127.x.y.z] */
+};
+
+/*
+ * One decision, sent to `lo6relay watch` through the `events` ring buffer
+ * only while a watcher counts itself in `watchers`.
+ */
+struct lo6_event {
+	__u64 ts_ns;     /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u32 pid;       /* the thread group (process) that connected */
+	__u16 port;      /* host byte order */
+	__u8 protocol;   /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 outcome;    /* index of the struct lo6_port_stats field counted (0: redirected) */
+	__u8 spelling;   /* enum lo6_spelling */
+	__u8 pad[7];
+	char comm[16];
+};
+
+#define LO6_EVENTS_BYTES (256 * 1024)
+
 /* Names of the maps and links under the pin folder. */
 #define LO6_MAP_PORTS "ports"
 #define LO6_MAP_STATS "port_stats"
 #define LO6_MAP_CONFIG "config"
+#define LO6_MAP_EVENTS "events"
+#define LO6_MAP_WATCHERS "watchers"
 #define LO6_LINK_CONNECT6 "link_connect6"
 #define LO6_LINK_GETPEERNAME6 "link_getpeername6"
 #define LO6_LINK_GETSOCKNAME6 "link_getsockname6"
