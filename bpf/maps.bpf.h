@@ -7,9 +7,15 @@
 #ifndef LO6RELAY_MAPS_BPF_H
 #define LO6RELAY_MAPS_BPF_H
 
+/*
+ * Room for every port, allocated as ports are allowed: preallocating 64k
+ * entries made `start` ~30 ms slower and pinned 5 MiB for a list that
+ * usually holds a dozen ports.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, LO6_MAX_PORTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u16);
 	__type(value, struct lo6_port_policy);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
