@@ -15,6 +15,9 @@ static int unescape(const char *s, size_t n, char *out, size_t len)
 {
 	size_t o = 0;
 
+	/* An empty field is no mount point; and no room, not even for the NUL. */
+	if (n == 0 || len == 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 

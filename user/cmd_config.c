@@ -120,7 +120,7 @@ int cmd_save(const struct opts *o)
 		goto close;
 	}
 	cf->default_mode = (int)cfg.default_mode;
-	cf->relay = cfg.flags & LO6_CFG_RELAY_AUTO ? CONFIG_RELAY_AUTO : CONFIG_RELAY_ADDR;
+	cf->relay = (cfg.flags & LO6_CFG_RELAY_AUTO) ? CONFIG_RELAY_AUTO : CONFIG_RELAY_ADDR;
 	cf->relay_ip4 = cfg.relay_ip4;
 	if (strcmp(o->pin_dir, LO6_DEFAULT_PIN_DIR) != 0)
 		snprintf(cf->pin_dir, sizeof(cf->pin_dir), "%s", o->pin_dir);

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "doctor.h"
@@ -115,6 +116,7 @@ int cmd_doctor(const struct opts *o)
 	const char *root = o->root ? o->root : "";
 	char verdict[800];
 	unsigned port = 0;
+	struct stat st;
 	int ok;
 
 	if (o->argc > 1) {
@@ -127,6 +129,11 @@ int cmd_doctor(const struct opts *o)
 	}
 	if (o->root && !o->root[0]) {
 		errorf("--root needs a folder (the live system is the default)");
+		return EXIT_USAGE;
+	}
+	/* A mistyped --root would read as an empty system and say all is well. */
+	if (o->root && (stat(o->root, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		errorf("--root '%.200s' is not a folder", o->root);
 		return EXIT_USAGE;
 	}
 	wsl_detect(root, &w);

@@ -183,6 +183,11 @@ int cmd_start(const struct opts *o)
 	/* Everything the user typed or wrote is checked before anything is touched. */
 	if (!set)
 		return EXIT_FAIL;
+	if (o->argc) {
+		errorf("'start' takes no arguments, not '%.64s' (ports go in --ports)", o->argv[0]);
+		free(set);
+		return EXIT_USAGE;
+	}
 	if ((ret = settings_load(o, set)) != 0)
 		goto out;
 	ret = EXIT_FAIL;
@@ -201,7 +206,7 @@ int cmd_start(const struct opts *o)
 	}
 	cgfd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0) {
-		errorf("cannot open cgroup %s: %s", cgroup, strerror(errno));
+		errorf("cannot open cgroup %.200s: %s", cgroup, strerror(errno));
 		goto out;
 	}
 	if (bpffs_prepare(o->pin_dir, &created_dir, perr, sizeof(perr)) < 0) {
@@ -303,6 +308,10 @@ int cmd_stop(const struct opts *o)
 {
 	int found = 0;
 
+	if (o->argc) {
+		errorf("'stop' takes no arguments, not '%.64s'", o->argv[0]);
+		return EXIT_USAGE;
+	}
 	/* Links first, connect6 among them: nothing redirects before the maps go. */
 	for (int h = NHOOKS - 1; h >= 0; h--) {
 		if (pin_exists(o->pin_dir, hooks[h].link_pin)) {

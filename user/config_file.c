@@ -135,7 +135,7 @@ static int setting(struct state *s, const char *key, char *value)
 			return fail(s, "pin-dir: '%.64s' is not an absolute path", value);
 		if (strlen(value) > CONFIG_PIN_DIR_MAX)
 			return fail(s, "pin-dir: longer than %d characters", CONFIG_PIN_DIR_MAX);
-		strcpy(s->c.pin_dir, value);
+		snprintf(s->c.pin_dir, sizeof(s->c.pin_dir), "%s", value);
 		return 0;
 	}
 	if (strcmp(key, "allow") == 0 || strcmp(key, "allow always") == 0)
@@ -182,7 +182,7 @@ static int line(struct state *s, char *buf, size_t n)
 	for (char *p = kb, *o = kb; ; p++) {
 		if (is_space(*p) && is_space(p[1]))
 			continue;
-		*o++ = is_space(*p) ? ' ' : *p;
+		*o++ = (char)(is_space(*p) ? ' ' : *p);
 		if (!*p)
 			break;
 	}
@@ -221,7 +221,8 @@ int config_file_parse(const char *name, const char *text, size_t len, struct con
 	s->err = err;
 	s->errlen = errlen;
 	s->c.default_mode = -1;
-	for (size_t off = 0; off < len;) {
+	/* Windows editors may start a UTF-8 file with a byte order mark: not part of line 1. */
+	for (size_t off = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0; off < len;) {
 		const char *eol = memchr(text + off, '\n', len - off);
 		size_t n = eol ? (size_t)(eol - (text + off)) : len - off;
 
@@ -247,7 +248,8 @@ out:
 
 int config_file_load(const char *path, struct config_file *out, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), e;
+	/* O_NONBLOCK: a FIFO named as the file must be refused below, not wait for a writer. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), e;
 	size_t used = 0;
 	struct stat st;
 	ssize_t n;

@@ -13,8 +13,10 @@
  *   never = PORTS                never redirect, whatever the default says
  *
  * relay, default and pin-dir may be given once; a port may appear in only
- * one allow/never line. Parsing is all or nothing: the first bad line is
- * reported as "FILE:LINE: reason" and OUT is left untouched.
+ * one allow/never line. CRLF line ends and a leading UTF-8 byte order mark,
+ * as Windows editors write them, are accepted. Parsing is all or nothing:
+ * the first bad line is reported as "FILE:LINE: reason" and OUT is left
+ * untouched.
  */
 #ifndef LO6RELAY_CONFIG_FILE_H
 #define LO6RELAY_CONFIG_FILE_H

@@ -26,8 +26,10 @@ static int open_pinned(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	if (pin_path(path, sizeof(path), dir, name) < 0)
+	if (pin_path(path, sizeof(path), dir, name) < 0) {
+		errno = ENAMETOOLONG; /* instance_open explains by errno */
 		return -ENAMETOOLONG;
+	}
 	return bpf_obj_get(path);
 }
 
@@ -55,6 +57,7 @@ void instance_close(struct instance *in)
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
+			/* cppcheck-suppress shadowVariable ; it takes this call for a declaration */
 			close(*fds[i]);
 		*fds[i] = -1;
 	}

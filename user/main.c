@@ -191,10 +191,16 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 	unsigned used = 0;
 	int c, help = 0, pin_given = 0;
+	unsigned char seen[256] = { 0 };
 	const char *from_config;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:C:jvhVc:r:m:", longopts, NULL)) != -1) {
+		/* A value given twice is a mistake to point out, not a silent override. */
+		if (c != ':' && c != '?' && strchr("pCcrmPR", c) && seen[(unsigned char)c]++) {
+			errorf("option '%.64s' given twice: give it once", argv[optind - 1]);
+			return EXIT_USAGE;
+		}
 		switch (c) {
 		case 'p': o.pin_dir = optarg; pin_given = 1; break;
 		case 'C': o.config = optarg; break;
@@ -210,10 +216,14 @@ int main(int argc, char **argv)
 		case 'R': o.root = optarg; used |= OPT_ROOT; break;
 		case 'L': o.loopback4 = 1; used |= OPT_LOOPBACK4; break;
 		case ':':
-			errorf("option '%s' needs a value (see 'lo6relay --help')", argv[optind - 1]);
+			errorf("option '%.64s' needs a value (see 'lo6relay --help')", argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			errorf("unknown option '%s' (see 'lo6relay --help')", argv[optind - 1]);
+			/* optopt names a bad letter inside a cluster (-xj); 0 for a long option. */
+			if (optopt)
+				errorf("unknown option '-%c' (see 'lo6relay --help')", optopt);
+			else
+				errorf("unknown option '%.64s' (see 'lo6relay --help')", argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}

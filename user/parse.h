@@ -22,7 +22,7 @@ static inline void portset_add(struct portset *s, unsigned p)
 
 static inline int portset_has(const struct portset *s, unsigned p)
 {
-	return (s->bits[p / 64] >> (p % 64)) & 1;
+	return (int)((s->bits[p / 64] >> (p % 64)) & 1);
 }
 
 /*
