@@ -25,6 +25,13 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 /* Cleared by the loader where the kernel has no socket storage for this hook. */
 const volatile __u32 mark_sockets = 1;
 
+/*
+ * Test-only: set by the loader under LO6RELAY_TEST_VERIFIER_REJECT so the
+ * tests can prove a refused program leaves nothing behind. At 0 the branch
+ * is dead code the verifier drops before it checks it.
+ */
+const volatile __u32 test_reject = 0;
+
 /* Field order of struct lo6_port_stats, as an index into it. */
 enum outcome { REDIRECTED, NOT_ALLOWED, V6ONLY, BOUND_V6, LOCAL_LISTENER, OTHER_NETNS, VIA_127,
 	       VIA_MAPPED, NONE };
@@ -144,6 +151,8 @@ int lo6_connect6(struct bpf_sock_addr *ctx)
 	struct lo6_config *cfg;
 	enum outcome what;
 
+	if (test_reject)
+		return *(volatile int *)0; /* a null dereference the verifier refuses */
 	/* The common case, any other destination, costs a compare or two. */
 	if (!is_loopback6(ctx->user_ip6)) {
 		if (!is_v4mapped(ctx->user_ip6, ctx->user_ip6[3]))

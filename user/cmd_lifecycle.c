@@ -228,10 +228,12 @@ int cmd_start(const struct opts *o)
 	skel = lo6relay_bpf__open_opts(&open_opts);
 	if (!skel) {
 		errorf("cannot open the embedded BPF object: %s", strerror(errno));
-		goto out;
+		goto cleanup;
 	}
 	if (!pinned_maps_compatible(o->pin_dir, skel))
-		goto out;
+		goto cleanup;
+	if (getenv("LO6RELAY_TEST_VERIFIER_REJECT"))
+		skel->rodata->test_reject = 1;
 	marks = sk_storage_usable();
 	if (!marks)
 		without_marks(skel);
@@ -243,8 +245,8 @@ int cmd_start(const struct opts *o)
 	}
 	err = lo6relay_bpf__load(skel); /* creates and pins the maps, or reuses the pinned ones */
 	if (err) {
-		explain_load_error(err);
-		goto out;
+		explain_load_error(err); /* libbpf has unpinned the maps it pinned */
+		goto cleanup;
 	}
 	fault_point(STEP_LOADED);
 	if (instance_open(o->pin_dir, &in) < 0)

@@ -40,6 +40,17 @@ for n in $(seq 1 $last_step); do
 done
 lo6 stop >/dev/null
 
+# A program the verifier refuses: one sentence, exit 1, nothing left.
+LO6RELAY_TEST_VERIFIER_REJECT=1 lo6 start --cgroup "$CG" 2>"$WORK/err" >/dev/null
+is "$?" 1 "a program the verifier refuses: start exits 1"
+like "$(cat "$WORK/err")" "^lo6relay: the kernel refused to load the BPF program .*-v" "... says so and how to see the verifier's log"
+is "$(wc -l <"$WORK/err")" 1 "... in one line, no libbpf noise"
+[ ! -e "$PIN" ]
+ok $? "... and leaves no pin folder"
+is "$(progs_on lo6_connect6)" 0 "... and attaches nothing"
+LO6RELAY_TEST_VERIFIER_REJECT=1 lo6 -v start --cgroup "$CG" 2>"$WORK/err" >/dev/null
+like "$(cat "$WORK/err")" "invalid mem access|R[0-9] invalid" "with -v the verifier's log is shown"
+
 # A cgroup that disappears under a running instance.
 sub="$CG/gone"
 mkdir "$sub"
