@@ -22,8 +22,12 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-/* Cleared by the loader where the kernel has no socket storage for this hook. */
-const volatile __u32 mark_sockets = 1;
+/*
+ * LO6_LACKS_* bits, set by the loader for what this kernel does not offer
+ * (user/probe.c). The value is known when the verifier runs, so it drops
+ * each branch that calls a missing helper before it checks the call.
+ */
+const volatile __u32 lacks = 0;
 
 /*
  * Test-only: set by the loader under LO6RELAY_TEST_VERIFIER_REJECT so the
@@ -62,7 +66,7 @@ static __always_inline void tell_watchers(struct bpf_sock_addr *ctx, __u16 port,
 	__u32 zero = 0, *n = bpf_map_lookup_elem(&watchers, &zero);
 	struct lo6_event *e;
 
-	if (!n || !*n)
+	if ((lacks & LO6_LACKS_RINGBUF) || !n || !*n)
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e)
@@ -84,23 +88,26 @@ static __always_inline void tell_watchers(struct bpf_sock_addr *ctx, __u16 port,
 static __always_inline enum outcome decide(struct bpf_sock_addr *ctx, struct lo6_config *cfg,
 					   __u16 port, __u32 orig_ip4)
 {
-	struct lo6_port_policy *pol = bpf_map_lookup_elem(&ports, &port);
+	__u32 key = port;
+	struct lo6_port_policy *pol = bpf_map_lookup_elem(&ports, &key);
 	__u32 mode = pol && pol->mode != LO6_MODE_OFF ? pol->mode : cfg->default_mode;
 
 	if (mode != LO6_MODE_ALWAYS && mode != LO6_MODE_AUTO)
 		return NOT_ALLOWED;
 	/* A container's loopback is its own business. */
-	if (!(cfg->flags & LO6_CFG_ALL_NETNS) && cfg->netns_cookie &&
-	    bpf_get_netns_cookie(ctx) != cfg->netns_cookie)
+	if (!(lacks & LO6_LACKS_NETNS_COOKIE) && !(cfg->flags & LO6_CFG_ALL_NETNS) &&
+	    cfg->netns_cookie && bpf_get_netns_cookie(ctx) != cfg->netns_cookie)
 		return OTHER_NETNS;
 	if (ctx->user_family == AF_INET6) {
 		/* __inet6_bind sets sk_ipv6only on a socket bound to a v6 address: ask first. */
 		if (is_bound_v6(ctx->sk))
 			return BOUND_V6;
-		if (is_v6only(ctx))
+		if (!(lacks & LO6_LACKS_SOCK_CAST) && is_v6only(ctx))
 			return V6ONLY;
 	}
-	if (mode == LO6_MODE_AUTO && has_local_listener(ctx, orig_ip4))
+	/* Unable to look, auto assumes a listener: never break what works without us. */
+	if (mode == LO6_MODE_AUTO &&
+	    ((lacks & LO6_LACKS_SOCK_LOOKUP) || has_local_listener(ctx, orig_ip4)))
 		return LOCAL_LISTENER;
 	return REDIRECTED;
 }
@@ -125,7 +132,7 @@ static __always_inline __u32 relay_of(const struct lo6_config *cfg)
  */
 static __always_inline void unmark(struct bpf_sock_addr *ctx)
 {
-	if (mark_sockets && ctx->type == SOCK_DGRAM)
+	if (!(lacks & LO6_LACKS_SK_STORAGE) && ctx->type == SOCK_DGRAM)
 		bpf_sk_storage_delete(&sk_marks, ctx->sk);
 }
 
@@ -133,7 +140,7 @@ static __always_inline void mark(struct bpf_sock_addr *ctx, __u32 relay, __u32 o
 {
 	struct sk_mark *m;
 
-	if (!mark_sockets)
+	if (lacks & LO6_LACKS_SK_STORAGE)
 		return;
 	/* Failing to mark must not fail the connect: the client just sees the relay. */
 	m = bpf_sk_storage_get(&sk_marks, ctx->sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
@@ -220,7 +227,7 @@ static __always_inline void give_back6(struct bpf_sock_addr *ctx, int local)
 {
 	struct sk_mark *m;
 
-	if (!mark_sockets || !is_v4mapped(ctx->user_ip6, ctx->user_ip6[3]))
+	if ((lacks & LO6_LACKS_SK_STORAGE) || !is_v4mapped(ctx->user_ip6, ctx->user_ip6[3]))
 		return;
 	m = bpf_sk_storage_get(&sk_marks, ctx->sk, 0, 0);
 	if (!m || (local ? m->orig_ip4 != 0 : ctx->user_ip6[3] != m->relay_ip4))
@@ -237,7 +244,7 @@ static __always_inline void give_back4(struct bpf_sock_addr *ctx)
 {
 	struct sk_mark *m;
 
-	if (!mark_sockets)
+	if (lacks & LO6_LACKS_SK_STORAGE)
 		return;
 	m = bpf_sk_storage_get(&sk_marks, ctx->sk, 0, 0);
 	if (m && m->orig_ip4 && ctx->user_ip4 == m->relay_ip4)

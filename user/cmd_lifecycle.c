@@ -26,6 +26,7 @@
 #include "lo6relay.skel.h"
 #include "parse.h"
 #include "ports_apply.h"
+#include "probe.h"
 #include "settings.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -100,31 +101,38 @@ static int pinned_maps_compatible(const char *dir, struct lo6relay_bpf *skel)
 }
 
 /*
- * The reverse hooks and the mark connect6 leaves need socket storage from a
- * cgroup sock_addr program. Without it, connect6 still redirects and the
- * client sees the relay address. LO6RELAY_TEST_NO_SK_STORAGE lets the tests
- * walk this path on a kernel that has it.
+ * Says what this kernel cannot do, and checks it can do the one thing that
+ * matters: connect6. 0 to go on, -1 (said why) to stop.
  */
-static int sk_storage_usable(void)
+static int kernel_fits(const struct kernel_probe *pr, int loopback4)
 {
-	if (getenv("LO6RELAY_TEST_NO_SK_STORAGE"))
-		return 0;
-	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_FUNC_sk_storage_get,
-				       NULL) == 1;
-}
+	char text[512], names[128] = "";
 
-static void without_marks(struct lo6relay_bpf *skel)
-{
-	/* connect6's marking branch is dead code once mark_sockets is 0 in .rodata. */
-	skel->rodata->mark_sockets = 0;
-	bpf_map__set_autocreate(skel->maps.sk_marks, false);
-	bpf_program__set_autoload(skel->progs.lo6_getpeername6, false);
-	bpf_program__set_autoload(skel->progs.lo6_getsockname6, false);
-	bpf_program__set_autoload(skel->progs.lo6_recvmsg6, false);
-	bpf_program__set_autoload(skel->progs.lo6_getpeername4, false);
-	bpf_program__set_autoload(skel->progs.lo6_recvmsg4, false);
-	fprintf(stderr, "lo6relay: note: this kernel has no socket storage for cgroup sock_addr "
-		"programs: redirected clients will see the relay address, not [::1]\n");
+	if (pr->bpf_errno) {
+		errorf("the kernel refuses bpf() (%s): %s", strerror(pr->bpf_errno),
+		       pr->bpf_errno == ENOSYS ? "lo6relay needs CONFIG_BPF_SYSCALL"
+					       : "run as root (CAP_BPF and CAP_NET_ADMIN)");
+		return -1;
+	}
+	if (pr->hooks_absent & (1u << HOOK_CONNECT6)) {
+		errorf("this kernel has no cgroup connect6 hook for BPF programs (Linux 4.17 and "
+		       "later have it, with CONFIG_CGROUP_BPF): lo6relay cannot work here");
+		return -1;
+	}
+	for (int h = 0; h < NHOOKS; h++) {
+		int v4 = h == HOOK_CONNECT4 || h == HOOK_GETPEERNAME4 || h == HOOK_RECVMSG4;
+
+		if ((pr->hooks_absent & (1u << h)) && (loopback4 || !v4))
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), " %s",
+				 hooks[h].name);
+	}
+	if (names[0])
+		fprintf(stderr, "lo6relay: note: this kernel has no cgroup hook%s for:%s; the rest "
+			"is installed\n", strchr(names + 1, ' ') ? "s" : "", names);
+	if (pr->lacks)
+		fprintf(stderr, "lo6relay: note: this kernel lacks %s\n",
+			probe_lacks_text(pr->lacks, text, sizeof(text)));
+	return 0;
 }
 
 static void explain_load_error(int err)
@@ -176,7 +184,8 @@ int cmd_start(const struct opts *o)
 	struct attach_result attached;
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
 	char cgroup[PATH_MAX], perr[256], relay[INET_ADDRSTRLEN];
-	int created_dir = 0, fresh, configured, replacing, marks, cgfd = -1, err, ret = EXIT_FAIL;
+	int created_dir = 0, fresh, configured, replacing, cgfd = -1, err, ret = EXIT_FAIL;
+	struct kernel_probe pr;
 	struct lo6_config cfg;
 	struct link_state old;
 
@@ -234,15 +243,10 @@ int cmd_start(const struct opts *o)
 		goto cleanup;
 	if (getenv("LO6RELAY_TEST_VERIFIER_REJECT"))
 		skel->rodata->test_reject = 1;
-	marks = sk_storage_usable();
-	if (!marks)
-		without_marks(skel);
-	if (!o->loopback4) {
-		/* Not even loaded: every IPv4 connect would pay for a program that says no. */
-		bpf_program__set_autoload(skel->progs.lo6_connect4, false);
-		bpf_program__set_autoload(skel->progs.lo6_getpeername4, false);
-		bpf_program__set_autoload(skel->progs.lo6_recvmsg4, false);
-	}
+	probe_kernel(&pr);
+	if (kernel_fits(&pr, o->loopback4) < 0)
+		goto cleanup;
+	probe_fit(&pr, skel, o->loopback4);
 	err = lo6relay_bpf__load(skel); /* creates and pins the maps, or reuses the pinned ones */
 	if (err) {
 		explain_load_error(err); /* libbpf has unpinned the maps it pinned */
@@ -265,20 +269,24 @@ int cmd_start(const struct opts *o)
 			"one keeps its own (change it with allow, deny or reload)\n");
 	fault_point(STEP_PORTS);
 	make_config(o, set, &in, configured, &cfg);
+	cfg.lacks = pr.lacks;
+	cfg.hooks_absent = pr.hooks_absent;
 	if ((err = config_write(&in, &cfg)) < 0) {
 		errorf("cannot write the config map: %s", strerror(-err));
 		goto cleanup;
 	}
 	fault_point(STEP_CONFIG);
+	/* What probe_fit loaded is what gets attached. */
 	progs[HOOK_CONNECT6] = skel->progs.lo6_connect6;
-	progs[HOOK_CONNECT4] = o->loopback4 ? skel->progs.lo6_connect4 : NULL;
-	if (marks) {
-		progs[HOOK_GETPEERNAME6] = skel->progs.lo6_getpeername6;
-		progs[HOOK_GETSOCKNAME6] = skel->progs.lo6_getsockname6;
-		progs[HOOK_RECVMSG6] = skel->progs.lo6_recvmsg6;
-		progs[HOOK_GETPEERNAME4] = o->loopback4 ? skel->progs.lo6_getpeername4 : NULL;
-		progs[HOOK_RECVMSG4] = o->loopback4 ? skel->progs.lo6_recvmsg4 : NULL;
-	}
+	progs[HOOK_CONNECT4] = skel->progs.lo6_connect4;
+	progs[HOOK_GETPEERNAME6] = skel->progs.lo6_getpeername6;
+	progs[HOOK_GETSOCKNAME6] = skel->progs.lo6_getsockname6;
+	progs[HOOK_RECVMSG6] = skel->progs.lo6_recvmsg6;
+	progs[HOOK_GETPEERNAME4] = skel->progs.lo6_getpeername4;
+	progs[HOOK_RECVMSG4] = skel->progs.lo6_recvmsg4;
+	for (int h = 0; h < NHOOKS; h++)
+		if (!bpf_program__autoload(progs[h]))
+			progs[h] = NULL;
 	if (attach_all(o->pin_dir, cgfd, cgroup, progs, &attached) < 0)
 		goto cleanup;
 

@@ -69,7 +69,7 @@ int cmd_deny(const struct opts *o)
 	ret = EXIT_FAIL;
 	if (instance_open(o->pin_dir, &in) < 0)
 		goto out;
-	if ((err = ports_remove(in.ports_fd, set)) < 0)
+	if ((err = ports_apply(in.ports_fd, set, LO6_MODE_OFF)) < 0)
 		errorf("cannot update the ports map: %s", strerror(-err));
 	else
 		ret = EXIT_OK;

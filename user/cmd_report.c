@@ -12,6 +12,7 @@
 #include "instance.h"
 #include "json.h"
 #include "parse.h"
+#include "probe.h"
 #include "settings.h"
 
 /* The counters in struct order; names as bpftool shows them. */
@@ -158,6 +159,17 @@ static void hooks_list(const char *pin_dir, int loopback4, char *live, char *mis
 	}
 }
 
+/* Names of the hooks in ABSENT (bits of enum hook), the v4 ones only with --loopback4. */
+static void absent_list(uint32_t absent, int loopback4, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (int h = 0; h < NHOOKS; h++)
+		if ((absent & (1u << h)) &&
+		    (loopback4 || (h != HOOK_CONNECT4 && h != HOOK_GETPEERNAME4 && h != HOOK_RECVMSG4)))
+			snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "",
+				 hooks[h].name);
+}
+
 static void not_attached(const struct opts *o, const char *why)
 {
 	struct json j;
@@ -185,7 +197,7 @@ int cmd_status(const struct opts *o)
 	struct json j;
 	size_t allowed;
 	uint64_t skipped = 0;
-	char live[128] = "", missing[128] = "", why[256] = "";
+	char live[128] = "", missing[128] = "", why[256] = "", lack_names[128], absent[128];
 	uint32_t auto_now = 0;
 
 	if (o->argc) {
@@ -216,6 +228,8 @@ int cmd_status(const struct opts *o)
 	for (size_t i = 1; i < NFIELDS; i++)
 		skipped += fields[i].off < offsetof(struct lo6_port_stats, via_127) ? field(&total, i) : 0;
 	hooks_list(o->pin_dir, !!(cfg.flags & LO6_CFG_LOOPBACK4), live, missing, sizeof(live));
+	probe_lack_names(cfg.lacks, lack_names, sizeof(lack_names));
+	absent_list(cfg.hooks_absent, !!(cfg.flags & LO6_CFG_LOOPBACK4), absent, sizeof(absent));
 
 	if (o->json) {
 		json_init(&j, stdout);
@@ -228,6 +242,8 @@ int cmd_status(const struct opts *o)
 		json_u64(&j, "link_id", ls.link_id);
 		json_str(&j, "hooks", live);
 		json_str(&j, "hooks_missing", missing);
+		json_str(&j, "kernel_lacks", lack_names);
+		json_str(&j, "kernel_hooks_absent", absent);
 		json_str(&j, "relay", relay);
 		json_bool(&j, "relay_auto", !!(cfg.flags & LO6_CFG_RELAY_AUTO));
 		if (cfg.flags & LO6_CFG_RELAY_AUTO)
@@ -247,6 +263,13 @@ int cmd_status(const struct opts *o)
 	printf("  pin dir    %s\n", o->pin_dir);
 	printf("  program    id %u (cgroup/connect6), link id %u\n", ls.prog_id, ls.link_id);
 	printf("  hooks      %s%s%s\n", live, *missing ? "; not attached: " : "", missing);
+	if (absent[0])
+		printf("  kernel     has no cgroup hook for %s\n", absent);
+	for (uint32_t bit = 1, first = 1; bit & LO6_LACKS_ALL; bit <<= 1)
+		if (cfg.lacks & bit) {
+			printf("  %-10s lacks %s\n", first ? "kernel" : "", probe_lack_cost(bit));
+			first = 0;
+		}
 	printf("  relay      [::1]:PORT%s -> %s:PORT\n",
 	       cfg.flags & LO6_CFG_LOOPBACK4 ? ", 127.x.y.z:PORT, [::ffff:127.x.y.z]:PORT" : "",
 	       relay);
@@ -254,8 +277,10 @@ int cmd_status(const struct opts *o)
 		printf("             picked by auto: %s%s\n", why,
 		       auto_now != cfg.relay_ip4 ? " (it would pick another now: run 'lo6relay reload')"
 						 : "");
-	printf("  netns      %s\n", cfg.flags & LO6_CFG_ALL_NETNS ? "all namespaces"
-								 : "the loader's namespace only");
+	printf("  netns      %s\n",
+	       cfg.lacks & LO6_LACKS_NETNS_COOKIE ? "all namespaces (the kernel cannot tell them apart)"
+	       : cfg.flags & LO6_CFG_ALL_NETNS    ? "all namespaces"
+						  : "the loader's namespace only");
 	printf("  ports      %zu allowed, default %s\n", allowed, mode_name(cfg.default_mode));
 	printf("  totals     %llu redirected, %llu skipped\n",
 	       (unsigned long long)total.redirected, (unsigned long long)skipped);

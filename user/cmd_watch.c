@@ -19,6 +19,7 @@
 
 #include "bpffs.h"
 #include "cli.h"
+#include "instance.h"
 #include "json.h"
 #include <lo6relay/abi.h>
 
@@ -97,6 +98,20 @@ static uint64_t mono_to_real(void)
 	return (uint64_t)(r.tv_sec - m.tv_sec) * 1000000000ull + (uint64_t)(r.tv_nsec - m.tv_nsec);
 }
 
+/* Did start find no ring buffer (config.lacks)? */
+static int kernel_lacks_ringbuf(const char *pin_dir)
+{
+	struct lo6_config cfg = { 0 };
+	struct instance in;
+	int lacks;
+
+	if (instance_open(pin_dir, &in) < 0)
+		return 0;
+	lacks = config_read(&in, &cfg) == 0 && (cfg.lacks & LO6_LACKS_RINGBUF);
+	instance_close(&in);
+	return lacks;
+}
+
 int cmd_watch(const struct opts *o)
 {
 	struct watch_ctx w = { o, -1, mono_to_real() };
@@ -114,6 +129,11 @@ int cmd_watch(const struct opts *o)
 	events_fd = bpf_obj_get(path);
 	pin_path(path, sizeof(path), o->pin_dir, LO6_MAP_WATCHERS);
 	watchers_fd = bpf_obj_get(path);
+	if (events_fd < 0 && watchers_fd >= 0 && kernel_lacks_ringbuf(o->pin_dir)) {
+		errorf("this kernel has no BPF ring buffer (Linux 5.8 and later have it), so watch "
+		       "cannot work here; 'lo6relay stats' still counts every decision");
+		goto out;
+	}
 	if (events_fd < 0 || watchers_fd < 0) {
 		errorf("lo6relay is not running at %s, or was started by a version without watch: "
 		       "run 'lo6relay start'",

@@ -19,84 +19,49 @@
 #include "instance.h"
 #include "lo6relay.skel.h"
 #include "parse.h"
+#include "probe.h"
 
 /* The initial cgroup namespace's inode (include/linux/proc_ns.h PROC_CGROUP_INIT_INO). */
 #define CGROUP_NS_INIT_INO 0xEFFFFFFBu
 /* The root of the cgroup v2 hierarchy is kernfs node 1; a namespace's root is not. */
 #define CGROUP_ROOT_ID 1
 
-/* Attach types of the sock_addr hooks by the names instance.c's hooks[] uses. */
-static const struct {
-	const char *name;
-	enum bpf_attach_type type;
-} attach_types[] = {
-	{ "connect4", BPF_CGROUP_INET4_CONNECT },
-	{ "connect6", BPF_CGROUP_INET6_CONNECT },
-	{ "getpeername4", BPF_CGROUP_INET4_GETPEERNAME },
-	{ "getpeername6", BPF_CGROUP_INET6_GETPEERNAME },
-	{ "getsockname4", BPF_CGROUP_INET4_GETSOCKNAME },
-	{ "getsockname6", BPF_CGROUP_INET6_GETSOCKNAME },
-	{ "recvmsg4", BPF_CGROUP_UDP4_RECVMSG },
-	{ "recvmsg6", BPF_CGROUP_UDP6_RECVMSG },
-	{ "sendmsg4", BPF_CGROUP_UDP4_SENDMSG },
-	{ "sendmsg6", BPF_CGROUP_UDP6_SENDMSG },
-};
-
-static int attach_type_of(const char *name, enum bpf_attach_type *type)
-{
-	for (size_t i = 0; i < sizeof(attach_types) / sizeof(attach_types[0]); i++)
-		if (strcmp(attach_types[i].name, name) == 0) {
-			*type = attach_types[i].type;
-			return 0;
-		}
-	return -1;
-}
-
 /*
- * Loads "return 1" for each sock_addr hook: the kernel checks the expected
- * attach type at load, so this tells which hooks it knows, and whether
- * bpf() is allowed at all, without attaching anything.
+ * What start's probe finds (user/probe.c): which hooks the kernel knows,
+ * whether bpf() is allowed at all, and which helpers are missing, without
+ * attaching anything.
  */
-static void check_bpf(struct report *r)
+static void check_bpf(struct report *r, struct kernel_probe *pr)
 {
-	const struct bpf_insn ret1[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	char missing[160] = "", known[200] = "";
+	char known[160] = "", absent[160] = "";
 
-	for (int h = 0; h < NHOOKS; h++) {
-		LIBBPF_OPTS(bpf_prog_load_opts, po);
-		int fd, e;
-
-		if (attach_type_of(hooks[h].name, &po.expected_attach_type) < 0)
-			continue;
-		fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "lo6_probe", "GPL", ret1, 2, &po);
-		e = errno;
-		if (fd >= 0) {
-			close(fd);
-			snprintf(known + strlen(known), sizeof(known) - strlen(known), " %s",
-				 hooks[h].name);
-			continue;
-		}
-		if (e == EPERM || e == EACCES || e == ENOSYS) {
-			report_add(r, "kernel", "bpf", LV_FAIL, "the bpf() syscall is refused (%s)%s",
-				   strerror(e), e == ENOSYS ? "" : ": run doctor as root");
-			return;
-		}
-		snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), " %s",
-			 hooks[h].name);
+	probe_kernel(pr);
+	if (pr->bpf_errno) {
+		report_add(r, "kernel", "bpf", LV_FAIL, "the bpf() syscall is refused (%s)%s",
+			   strerror(pr->bpf_errno), pr->bpf_errno == ENOSYS ? "" : ": run doctor as root");
+		return;
 	}
-	if (missing[0])
-		report_add(r, "kernel", "hooks", LV_FAIL, "the kernel does not know cgroup hooks:%s",
-			   missing);
+	for (int h = 0; h < NHOOKS; h++) {
+		char *out = pr->hooks_absent & (1u << h) ? absent : known;
+
+		snprintf(out + strlen(out), sizeof(absent) - strlen(out), " %s", hooks[h].name);
+	}
+	if (pr->hooks_absent & (1u << HOOK_CONNECT6))
+		report_add(r, "kernel", "hooks", LV_FAIL, "the kernel has no cgroup connect6 hook: "
+			   "lo6relay cannot work here (no cgroup hook for:%s)", absent);
+	else if (absent[0])
+		report_add(r, "kernel", "hooks", LV_WARN, "start installs what loads:%s; the kernel "
+			   "has no cgroup hook for:%s", known, absent);
 	else
 		report_add(r, "kernel", "hooks", LV_OK, "bpf() works; these cgroup hooks load:%s",
 			   known);
+	for (uint32_t bit = 1; bit & LO6_LACKS_ALL; bit <<= 1)
+		if (pr->lacks & bit)
+			report_add(r, "kernel", "helpers", LV_WARN, "lacks %s", probe_lack_cost(bit));
 }
 
-/* The real thing: lo6relay's embedded programs through the verifier, maps unpinned. */
-static void check_programs(struct report *r)
+/* The real thing: lo6relay's programs, as start would fit them here, through the verifier. */
+static void check_programs(struct report *r, const struct kernel_probe *pr)
 {
 	struct lo6relay_bpf *skel = lo6relay_bpf__open();
 	struct bpf_map *m;
@@ -110,6 +75,7 @@ static void check_programs(struct report *r)
 	/* The maps are pinned by name; doctor must leave no pin behind. */
 	bpf_object__for_each_map(m, skel->obj)
 		bpf_map__set_pin_path(m, NULL);
+	probe_fit(pr, skel, 1);
 	err = lo6relay_bpf__load(skel);
 	lo6relay_bpf__destroy(skel);
 	if (err)
@@ -252,10 +218,11 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 void doctor_kernel(const struct opts *o, struct doctor_facts *d, struct report *r)
 {
 	char root[PATH_MAX];
+	struct kernel_probe pr;
 
-	check_bpf(r);
+	check_bpf(r, &pr);
 	if (!report_find(r, "kernel", LV_FAIL))
-		check_programs(r);
+		check_programs(r, &pr);
 	check_btf(r);
 	check_cgroup(r, root, sizeof(root));
 	check_bpffs(o->pin_dir, r);

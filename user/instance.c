@@ -79,18 +79,29 @@ int config_write(const struct instance *in, const struct lo6_config *cfg)
 
 int ports_read(const struct instance *in, uint8_t modes[LO6_MAX_PORTS])
 {
-	uint16_t key, next;
-	struct lo6_port_policy pol;
-	void *prev = NULL;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	uint32_t *keys = calloc(LO6_MAX_PORTS, sizeof(*keys)), out = 0, count = LO6_MAX_PORTS;
+	struct lo6_port_policy *pol = calloc(LO6_MAX_PORTS, sizeof(*pol));
+	int err = 0;
 
 	memset(modes, 0, LO6_MAX_PORTS);
-	while (bpf_map_get_next_key(in->ports_fd, prev, &next) == 0) {
-		if (bpf_map_lookup_elem(in->ports_fd, &next, &pol) == 0)
-			modes[next] = (uint8_t)pol.mode;
-		key = next;
-		prev = &key;
+	if (!keys || !pol) {
+		err = -ENOMEM;
+		goto out;
 	}
-	return errno == ENOENT ? 0 : -errno;
+	/* The whole array in one syscall; it ends with ENOENT once past the last entry. */
+	if (bpf_map_lookup_batch(in->ports_fd, NULL, &out, keys, pol, &count, &opts) < 0 &&
+	    errno != ENOENT) {
+		err = -errno;
+		goto out;
+	}
+	for (uint32_t i = 0; i < count; i++)
+		if (keys[i] < LO6_MAX_PORTS)
+			modes[keys[i]] = (uint8_t)pol[i].mode;
+out:
+	free(keys);
+	free(pol);
+	return err;
 }
 
 int stats_for_each(const struct instance *in,

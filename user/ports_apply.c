@@ -8,24 +8,17 @@
 
 #include <lo6relay/abi.h>
 
-/* The ports of SET, optionally only those present in the map, as a key array. */
-static uint16_t *keys_of(int fd, const struct portset *set, int only_present, uint32_t *n)
+/* The ports of SET, as a key array for a batch update of the `ports` array. */
+static uint32_t *keys_of(const struct portset *set, uint32_t *n)
 {
-	uint16_t *keys = malloc(LO6_MAX_PORTS * sizeof(*keys));
-	struct lo6_port_policy pol;
+	uint32_t *keys = malloc(LO6_MAX_PORTS * sizeof(*keys));
 
 	*n = 0;
 	if (!keys)
 		return NULL;
-	for (unsigned p = 1; p < LO6_MAX_PORTS; p++) {
-		uint16_t k = (uint16_t)p;
-
-		if (!portset_has(set, p))
-			continue;
-		if (only_present && bpf_map_lookup_elem(fd, &k, &pol) != 0)
-			continue;
-		keys[(*n)++] = k;
-	}
+	for (uint32_t p = 1; p < LO6_MAX_PORTS; p++)
+		if (portset_has(set, p))
+			keys[(*n)++] = p;
 	return keys;
 }
 
@@ -34,7 +27,7 @@ int ports_apply(int ports_fd, const struct portset *set, uint32_t mode)
 	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
 	struct lo6_port_policy *vals = NULL;
 	uint32_t n, count;
-	uint16_t *keys = keys_of(ports_fd, set, 0, &n);
+	uint32_t *keys = keys_of(set, &n);
 	int err = 0;
 
 	vals = calloc(n ? n : 1, sizeof(*vals));
@@ -51,23 +44,6 @@ int ports_apply(int ports_fd, const struct portset *set, uint32_t mode)
 out:
 	free(keys);
 	free(vals);
-	return err;
-}
-
-int ports_remove(int ports_fd, const struct portset *set)
-{
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	uint32_t n, count;
-	uint16_t *keys = keys_of(ports_fd, set, 1, &n);
-	int err = 0;
-
-	if (!keys)
-		return -ENOMEM;
-	count = n;
-	/* Only present keys: a hash map's delete batch stops at the first missing one. */
-	if (n && bpf_map_delete_batch(ports_fd, keys, &count, &opts) < 0)
-		err = -errno;
-	free(keys);
 	return err;
 }
 
@@ -90,7 +66,7 @@ int ports_apply_modes(int ports_fd, const uint8_t modes[65536], int exact)
 		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
 			if (modes[p] == LO6_MODE_OFF)
 				portset_add(set, p);
-		err = ports_remove(ports_fd, set);
+		err = ports_apply(ports_fd, set, LO6_MODE_OFF);
 	}
 	free(set);
 	return err;

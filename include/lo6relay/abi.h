@@ -13,7 +13,7 @@
 /* Every TCP/UDP port but 0 can be allowed at once (and counted). */
 #define LO6_MAX_PORTS 65536
 
-/* Per-port policy, the value of the `ports` map. */
+/* Per-port policy, the value of the `ports` array (key: port, __u32). */
 enum lo6_mode {
 	LO6_MODE_OFF = 0,    /* not listed: falls back to the default mode */
 	LO6_MODE_ALWAYS = 1, /* redirect every [::1]:P connect */
@@ -37,9 +37,22 @@ struct lo6_config {
 	__u64 netns_cookie; /* the loader's netns; 0 = not set (all) */
 	__u32 flags;        /* LO6_CFG_* */
 	__u32 abi_version;  /* LO6_ABI_VERSION of the loader that wrote it */
+	__u32 lacks;        /* LO6_LACKS_*: what the kernel did not offer at start */
+	__u32 hooks_absent; /* 1 << the CLI's enum hook, for hooks the kernel does not know */
 };
 
-#define LO6_ABI_VERSION 2
+/*
+ * config.lacks, and the programs' read-only `lacks`: each bit turns off the
+ * code that needs the missing helper or map type (user/probe.c finds them).
+ */
+#define LO6_LACKS_SK_STORAGE (1u << 0)   /* no mark: clients see the relay address */
+#define LO6_LACKS_NETNS_COOKIE (1u << 1) /* every namespace's [::1] is redirected */
+#define LO6_LACKS_SOCK_LOOKUP (1u << 2)  /* auto cannot look for listeners: left alone */
+#define LO6_LACKS_SOCK_CAST (1u << 3)    /* no V6ONLY check: such sockets fail */
+#define LO6_LACKS_RINGBUF (1u << 4)      /* no `watch` */
+#define LO6_LACKS_ALL ((1u << 5) - 1)
+
+#define LO6_ABI_VERSION 3
 
 /*
  * Per-port counters, the value of the `port_stats` map (key: port in host

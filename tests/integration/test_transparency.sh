@@ -78,14 +78,4 @@ else
 	ok 1 "node is installed"
 fi
 
-# Degrade, don't fail: without socket storage only connect6 is attached.
-lo6 stop >/dev/null
-LO6RELAY_TEST_NO_SK_STORAGE=1 lo6 start --cgroup "$CG" --ports 6000 >/dev/null 2>"$WORK/err"
-ok $? "start on a kernel without socket storage for sock_addr programs"
-like "$(cat "$WORK/err")" "^lo6relay: note: .*socket storage" "... says what is missing"
-like "$(lo6 status)" "hooks +connect6; not attached: getpeername6 getsockname6 recvmsg6" "... and status names the missing hooks"
-like "$(probe_cg tcp ::1 6000 degraded)" "^ok peer=\[::ffff:127\.0\.0\.1\]:6000" "... and still redirects"
-lo6 start --cgroup "$CG" >/dev/null 2>&1
-like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6$" "a later full start adds the missing hooks"
-
 done_testing

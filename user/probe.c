@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+#include "probe.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <lo6relay/abi.h>
+#include "lo6relay.skel.h"
+
+static const struct {
+	uint32_t bit;
+	const char *name;
+	const char *cost;
+} lack_info[] = {
+	{ LO6_LACKS_SK_STORAGE, "sk_storage",
+	  "socket storage: redirected clients see the relay address, not [::1]" },
+	{ LO6_LACKS_NETNS_COOKIE, "netns_cookie",
+	  "bpf_get_netns_cookie: every network namespace's [::1] is redirected" },
+	{ LO6_LACKS_SOCK_LOOKUP, "sock_lookup",
+	  "socket lookup: auto cannot see listeners, so auto ports are left alone" },
+	{ LO6_LACKS_SOCK_CAST, "sock_cast",
+	  "bpf_skc_to_tcp6_sock: IPV6_V6ONLY sockets are redirected and fail" },
+	{ LO6_LACKS_RINGBUF, "ringbuf", "ring buffer: 'lo6relay watch' cannot work" },
+};
+#define NLACKS (sizeof(lack_info) / sizeof(lack_info[0]))
+
+static const enum bpf_attach_type hook_type[NHOOKS] = {
+	[HOOK_GETPEERNAME6] = BPF_CGROUP_INET6_GETPEERNAME,
+	[HOOK_GETSOCKNAME6] = BPF_CGROUP_INET6_GETSOCKNAME,
+	[HOOK_RECVMSG6] = BPF_CGROUP_UDP6_RECVMSG,
+	[HOOK_GETPEERNAME4] = BPF_CGROUP_INET4_GETPEERNAME,
+	[HOOK_RECVMSG4] = BPF_CGROUP_UDP4_RECVMSG,
+	[HOOK_CONNECT4] = BPF_CGROUP_INET4_CONNECT,
+	[HOOK_CONNECT6] = BPF_CGROUP_INET6_CONNECT,
+};
+
+/* Whether the test asks us to pretend NAME is missing. */
+static int pretend_lacks(const char *name)
+{
+	const char *list = getenv("LO6RELAY_TEST_LACK");
+	size_t n = strlen(name);
+
+	for (const char *s = list; s && *s; s += strcspn(s, " ,")) {
+		s += strspn(s, " ,");
+		if (strncmp(s, name, n) == 0 && (s[n] == '\0' || s[n] == ' ' || s[n] == ','))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Loads `call HELPER; r0 = 1; exit` as a connect6 program. The verifier
+ * names a helper it does not know, or does not allow here, "invalid func"
+ * or "unknown func"; any other complaint (about the arguments) means it is
+ * there. libbpf_probe_bpf_helper cannot answer this for sock_addr programs:
+ * it loads them without an expected attach type, the kernel refuses that
+ * before the verifier runs, and libbpf then assumes "supported".
+ */
+static int helper_present(enum bpf_func_id helper)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = helper },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	char log[4096] = "";
+	LIBBPF_OPTS(bpf_prog_load_opts, po, .expected_attach_type = BPF_CGROUP_INET6_CONNECT,
+		    .log_buf = log, .log_size = sizeof(log), .log_level = 1);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "lo6_probe", "GPL", insns, 3, &po);
+
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return !strstr(log, "invalid func") && !strstr(log, "unknown func");
+}
+
+/* 1 if the kernel knows TYPE as a sock_addr hook, 0 if not, -errno if bpf() is refused. */
+static int hook_present(enum bpf_attach_type type)
+{
+	const struct bpf_insn ret1[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, po, .expected_attach_type = type);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "lo6_probe", "GPL", ret1, 2, &po);
+
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno == EPERM || errno == EACCES || errno == ENOSYS ? -errno : 0;
+}
+
+void probe_kernel(struct kernel_probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	for (int h = 0; h < NHOOKS; h++) {
+		int r = hook_present(hook_type[h]);
+
+		if (r < 0) {
+			p->bpf_errno = -r;
+			return;
+		}
+		if (!r || pretend_lacks(hooks[h].name))
+			p->hooks_absent |= 1u << h;
+	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) != 1 ||
+	    !helper_present(BPF_FUNC_sk_storage_get) || !helper_present(BPF_FUNC_sk_storage_delete))
+		p->lacks |= LO6_LACKS_SK_STORAGE;
+	if (!helper_present(BPF_FUNC_get_netns_cookie))
+		p->lacks |= LO6_LACKS_NETNS_COOKIE;
+	if (!helper_present(BPF_FUNC_skc_lookup_tcp) || !helper_present(BPF_FUNC_sk_lookup_udp) ||
+	    !helper_present(BPF_FUNC_sk_release))
+		p->lacks |= LO6_LACKS_SOCK_LOOKUP;
+	if (!helper_present(BPF_FUNC_skc_to_tcp6_sock) || !helper_present(BPF_FUNC_skc_to_udp6_sock))
+		p->lacks |= LO6_LACKS_SOCK_CAST;
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1 ||
+	    !helper_present(BPF_FUNC_ringbuf_reserve))
+		p->lacks |= LO6_LACKS_RINGBUF;
+	for (size_t i = 0; i < NLACKS; i++)
+		if (pretend_lacks(lack_info[i].name))
+			p->lacks |= lack_info[i].bit;
+}
+
+void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4)
+{
+	const struct {
+		enum hook hook;
+		struct bpf_program *prog;
+	} progs[] = {
+		{ HOOK_GETPEERNAME6, skel->progs.lo6_getpeername6 },
+		{ HOOK_GETSOCKNAME6, skel->progs.lo6_getsockname6 },
+		{ HOOK_RECVMSG6, skel->progs.lo6_recvmsg6 },
+		{ HOOK_GETPEERNAME4, skel->progs.lo6_getpeername4 },
+		{ HOOK_RECVMSG4, skel->progs.lo6_recvmsg4 },
+		{ HOOK_CONNECT4, skel->progs.lo6_connect4 },
+	};
+	int marks = !(p->lacks & LO6_LACKS_SK_STORAGE);
+
+	skel->rodata->lacks = p->lacks;
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		int v4 = progs[i].hook == HOOK_GETPEERNAME4 || progs[i].hook == HOOK_RECVMSG4 ||
+			 progs[i].hook == HOOK_CONNECT4;
+		/* The reverse hooks only read the marks connect6 leaves. */
+		int useful = progs[i].hook == HOOK_CONNECT4 || marks;
+
+		/* Not even loaded when unused: every IPv4 connect would pay for a program that says no. */
+		if ((p->hooks_absent & (1u << progs[i].hook)) || (v4 && !loopback4) || !useful)
+			bpf_program__set_autoload(progs[i].prog, false);
+	}
+	if (!marks)
+		bpf_map__set_autocreate(skel->maps.sk_marks, false);
+	if (p->lacks & LO6_LACKS_RINGBUF)
+		bpf_map__set_autocreate(skel->maps.events, false);
+}
+
+const char *probe_lack_cost(uint32_t bit)
+{
+	for (size_t i = 0; i < NLACKS; i++)
+		if (bit == lack_info[i].bit)
+			return lack_info[i].cost;
+	return "";
+}
+
+char *probe_lacks_text(uint32_t lacks, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < NLACKS; i++)
+		if (lacks & lack_info[i].bit)
+			snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? "; " : "",
+				 lack_info[i].cost);
+	return out;
+}
+
+char *probe_lack_names(uint32_t lacks, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (size_t i = 0; i < NLACKS; i++)
+		if (lacks & lack_info[i].bit)
+			snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "",
+				 lack_info[i].name);
+	return out;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the running kernel offers lo6relay: the cgroup hooks it knows and
+ * the helpers and map types the programs call, each found by loading a
+ * tiny program. start installs what works and records what is missing in
+ * the config map (lo6_config.lacks); status and doctor say so.
+ */
+#ifndef LO6RELAY_PROBE_H
+#define LO6RELAY_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "instance.h"
+
+struct lo6relay_bpf;
+
+struct kernel_probe {
+	uint32_t lacks;        /* LO6_LACKS_* */
+	uint32_t hooks_absent; /* 1 << enum hook, for hooks the kernel does not know */
+	int bpf_errno;         /* non-zero: bpf() itself is refused (EPERM, ENOSYS, ...) */
+};
+
+/*
+ * Fills P. LO6RELAY_TEST_LACK="name ..." (the names probe_lack_names and
+ * hooks[] use) pretends those are missing, so the tests can walk each
+ * degraded path on a kernel that has everything.
+ */
+void probe_kernel(struct kernel_probe *p);
+
+/*
+ * Makes SKEL (opened, not loaded) fit P: unloads the programs of absent
+ * hooks and of --loopback4 when LOOPBACK4 is 0, drops the maps nothing can
+ * use, and sets the program's read-only `lacks` so the verifier prunes the
+ * branches that call missing helpers.
+ */
+void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4);
+
+/* What is missing and what that costs, for one LO6_LACKS_* bit. */
+const char *probe_lack_cost(uint32_t bit);
+
+/* probe_lack_cost of each bit of LACKS, joined by "; ", "" if none; returns OUT. */
+char *probe_lacks_text(uint32_t lacks, char *out, size_t len);
+
+/* Space-separated names of LACKS' bits, as LO6RELAY_TEST_LACK and --json spell them. */
+char *probe_lack_names(uint32_t lacks, char *out, size_t len);
+
+#endif
