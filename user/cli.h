@@ -22,6 +22,7 @@ struct opts {
 	int verbose;
 	int all_netns; /* start */
 	int loopback4; /* start */
+	int show_relay; /* start: no socket mark, no reverse hooks */
 	int argc;      /* positional arguments after the command */
 	char **argv;
 };

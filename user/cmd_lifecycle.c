@@ -169,8 +169,9 @@ static void make_config(const struct opts *o, const struct settings *s,
 	if (s->file.default_mode >= 0)
 		cfg->default_mode = (uint32_t)s->file.default_mode;
 	cfg->netns_cookie = my_netns_cookie();
-	cfg->flags &= ~(LO6_CFG_ALL_NETNS | LO6_CFG_LOOPBACK4);
-	cfg->flags |= (o->all_netns ? LO6_CFG_ALL_NETNS : 0) | (o->loopback4 ? LO6_CFG_LOOPBACK4 : 0);
+	cfg->flags &= ~(LO6_CFG_ALL_NETNS | LO6_CFG_LOOPBACK4 | LO6_CFG_SHOW_RELAY);
+	cfg->flags |= (o->all_netns ? LO6_CFG_ALL_NETNS : 0) | (o->loopback4 ? LO6_CFG_LOOPBACK4 : 0) |
+		      (o->show_relay ? LO6_CFG_SHOW_RELAY : 0);
 	cfg->abi_version = LO6_ABI_VERSION;
 }
 
@@ -246,7 +247,7 @@ int cmd_start(const struct opts *o)
 	probe_kernel(&pr);
 	if (kernel_fits(&pr, o->loopback4) < 0)
 		goto cleanup;
-	probe_fit(&pr, skel, o->loopback4);
+	probe_fit(&pr, skel, o->loopback4, !o->show_relay);
 	err = lo6relay_bpf__load(skel); /* creates and pins the maps, or reuses the pinned ones */
 	if (err) {
 		explain_load_error(err); /* libbpf has unpinned the maps it pinned */

@@ -138,8 +138,7 @@ static size_t count_allowed(const struct instance *in)
 }
 
 /* Space-separated names of the hooks with a live link, and of those without. */
-static void hooks_list(const char *pin_dir, int loopback4, char *live, char *missing,
-		       size_t len)
+static void hooks_list(const char *pin_dir, uint32_t flags, char *live, char *missing, size_t len)
 {
 	static const enum hook order[] = { HOOK_CONNECT6,     HOOK_GETPEERNAME6, HOOK_GETSOCKNAME6,
 					   HOOK_RECVMSG6,     HOOK_CONNECT4,     HOOK_GETPEERNAME4,
@@ -150,9 +149,13 @@ static void hooks_list(const char *pin_dir, int loopback4, char *live, char *mis
 		int up = link_state_read(pin_dir, order[i], &st) == 0 && st.cgroup_id;
 		char *out = up ? live : missing;
 
-		/* The v4 hooks are missing only when asked for (--loopback4). */
-		if (!up && !loopback4 && (order[i] == HOOK_CONNECT4 ||
-					  order[i] == HOOK_GETPEERNAME4 || order[i] == HOOK_RECVMSG4))
+		int v4 = order[i] == HOOK_CONNECT4 || order[i] == HOOK_GETPEERNAME4 ||
+			 order[i] == HOOK_RECVMSG4;
+
+		/* Missing only when asked for: the v4 hooks by --loopback4, the reverse ones unless --show-relay. */
+		if (!up && ((v4 && !(flags & LO6_CFG_LOOPBACK4)) ||
+			    (order[i] != HOOK_CONNECT4 && order[i] != HOOK_CONNECT6 &&
+			     (flags & LO6_CFG_SHOW_RELAY))))
 			continue;
 		snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "",
 			 hooks[order[i]].name);
@@ -227,7 +230,7 @@ int cmd_status(const struct opts *o)
 		auto_now = 0;
 	for (size_t i = 1; i < NFIELDS; i++)
 		skipped += fields[i].off < offsetof(struct lo6_port_stats, via_127) ? field(&total, i) : 0;
-	hooks_list(o->pin_dir, !!(cfg.flags & LO6_CFG_LOOPBACK4), live, missing, sizeof(live));
+	hooks_list(o->pin_dir, cfg.flags, live, missing, sizeof(live));
 	probe_lack_names(cfg.lacks, lack_names, sizeof(lack_names));
 	absent_list(cfg.hooks_absent, !!(cfg.flags & LO6_CFG_LOOPBACK4), absent, sizeof(absent));
 
@@ -250,6 +253,7 @@ int cmd_status(const struct opts *o)
 			json_str(&j, "relay_why", why);
 		json_bool(&j, "all_netns", !!(cfg.flags & LO6_CFG_ALL_NETNS));
 		json_bool(&j, "loopback4", !!(cfg.flags & LO6_CFG_LOOPBACK4));
+		json_bool(&j, "show_relay", !!(cfg.flags & LO6_CFG_SHOW_RELAY));
 		json_u64(&j, "netns_cookie", cfg.netns_cookie);
 		json_str(&j, "default_mode", mode_name(cfg.default_mode));
 		json_u64(&j, "ports_allowed", allowed);
@@ -273,6 +277,8 @@ int cmd_status(const struct opts *o)
 	printf("  relay      [::1]:PORT%s -> %s:PORT\n",
 	       cfg.flags & LO6_CFG_LOOPBACK4 ? ", 127.x.y.z:PORT, [::ffff:127.x.y.z]:PORT" : "",
 	       relay);
+	if (cfg.flags & LO6_CFG_SHOW_RELAY)
+		printf("             clients see the relay address, not [::1] (--show-relay)\n");
 	if (cfg.flags & LO6_CFG_RELAY_AUTO)
 		printf("             picked by auto: %s%s\n", why,
 		       auto_now != cfg.relay_ip4 ? " (it would pick another now: run 'lo6relay reload')"

@@ -75,7 +75,7 @@ static void check_programs(struct report *r, const struct kernel_probe *pr)
 	/* The maps are pinned by name; doctor must leave no pin behind. */
 	bpf_object__for_each_map(m, skel->obj)
 		bpf_map__set_pin_path(m, NULL);
-	probe_fit(pr, skel, 1);
+	probe_fit(pr, skel, 1, 1);
 	err = lo6relay_bpf__load(skel);
 	lo6relay_bpf__destroy(skel);
 	if (err)

@@ -22,6 +22,7 @@
 #define OPT_MODE (1 << 3)
 #define OPT_ALL_NETNS (1 << 4)
 #define OPT_LOOPBACK4 (1 << 5)
+#define OPT_SHOW_RELAY (1 << 6)
 #define OPT_ROOT (1 << 6)
 
 static const struct command {
@@ -32,8 +33,10 @@ static const struct command {
 	const char *usage;
 	const char *help;
 } commands[] = {
-	{ "start", cmd_start, OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4, 1,
-	  "start [--cgroup DIR] [--relay IPV4|auto] [--ports SPEC|none] [--all-netns] [--loopback4]",
+	{ "start", cmd_start,
+	  OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4 | OPT_SHOW_RELAY, 1,
+	  "start [--cgroup DIR] [--relay IPV4|auto] [--ports SPEC|none] [--all-netns] [--loopback4]\n"
+	  "               [--show-relay]",
 	  "Load the redirector, attach it to the cgroup v2 root (or DIR) and pin it, then exit.\n"
 	  "Running it again replaces the program in place and keeps ports and counters.\n"
 	  "Settings come from the config file (" CONFIG_FILE_DEFAULT "), options win.\n"
@@ -44,7 +47,10 @@ static const struct command {
 	  "                      else " LO6_DEFAULT_PORTS ")\n"
 	  "      --all-netns     redirect in every network namespace, not only this one\n"
 	  "      --loopback4     also redirect 127.x.y.z (such as 127.0.1.1, the hostname on\n"
-	  "                      Debian) and ::ffff:127.x.y.z, which WSL does not relay either\n" },
+	  "                      Debian) and ::ffff:127.x.y.z, which WSL does not relay either\n"
+	  "      --show-relay    let clients see the relay address, not [::1], in getpeername,\n"
+	  "                      getsockname and recvfrom: no per-socket mark, the largest\n"
+	  "                      cost of a redirected connect (see README, Performance)\n" },
 	{ "stop", cmd_stop, 0, 1, "stop", "Detach and remove every pin start made.\n" },
 	{ "reload", cmd_reload, 0, 1, "reload",
 	  "Apply the config file to the running instance without detaching: relay (auto is\n"
@@ -185,6 +191,7 @@ int main(int argc, char **argv)
 		{ "all-netns", no_argument, NULL, 'A' },
 		{ "root", required_argument, NULL, 'R' },
 		{ "loopback4", no_argument, NULL, 'L' },
+		{ "show-relay", no_argument, NULL, 'S' },
 		{ 0 },
 	};
 	struct opts o = { .pin_dir = LO6_DEFAULT_PIN_DIR };
@@ -215,6 +222,7 @@ int main(int argc, char **argv)
 		case 'A': o.all_netns = 1; used |= OPT_ALL_NETNS; break;
 		case 'R': o.root = optarg; used |= OPT_ROOT; break;
 		case 'L': o.loopback4 = 1; used |= OPT_LOOPBACK4; break;
+		case 'S': o.show_relay = 1; used |= OPT_SHOW_RELAY; break;
 		case ':':
 			errorf("option '%.64s' needs a value (see 'lo6relay --help')", argv[optind - 1]);
 			return EXIT_USAGE;

@@ -128,7 +128,7 @@ void probe_kernel(struct kernel_probe *p)
 			p->lacks |= lack_info[i].bit;
 }
 
-void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4)
+void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks)
 {
 	const struct {
 		enum hook hook;
@@ -141,9 +141,8 @@ void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loop
 		{ HOOK_RECVMSG4, skel->progs.lo6_recvmsg4 },
 		{ HOOK_CONNECT4, skel->progs.lo6_connect4 },
 	};
-	int marks = !(p->lacks & LO6_LACKS_SK_STORAGE);
-
-	skel->rodata->lacks = p->lacks;
+	marks = marks && !(p->lacks & LO6_LACKS_SK_STORAGE);
+	skel->rodata->lacks = p->lacks | (marks ? 0 : LO6_LACKS_SK_STORAGE);
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		int v4 = progs[i].hook == HOOK_GETPEERNAME4 || progs[i].hook == HOOK_RECVMSG4 ||
 			 progs[i].hook == HOOK_CONNECT4;

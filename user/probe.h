@@ -30,11 +30,12 @@ void probe_kernel(struct kernel_probe *p);
 
 /*
  * Makes SKEL (opened, not loaded) fit P: unloads the programs of absent
- * hooks and of --loopback4 when LOOPBACK4 is 0, drops the maps nothing can
- * use, and sets the program's read-only `lacks` so the verifier prunes the
- * branches that call missing helpers.
+ * hooks, of --loopback4 when LOOPBACK4 is 0 and, without MARKS (or socket
+ * storage), the reverse hooks; drops the maps nothing can use; sets the
+ * programs' read-only `lacks` so the verifier prunes the branches that call
+ * missing or unwanted helpers.
  */
-void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4);
+void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks);
 
 /* What is missing and what that costs, for one LO6_LACKS_* bit. */
 const char *probe_lack_cost(uint32_t bit);

@@ -29,6 +29,7 @@ struct lo6_port_policy {
 #define LO6_CFG_ALL_NETNS (1u << 0) /* touch sockets of every netns */
 #define LO6_CFG_LOOPBACK4 (1u << 1) /* also 127/8 and ::ffff:127/8, not only ::1 */
 #define LO6_CFG_RELAY_AUTO (1u << 2) /* relay_ip4 was picked by WSL mode: reload re-picks */
+#define LO6_CFG_SHOW_RELAY (1u << 3) /* start --show-relay: no marks, no reverse hooks */
 
 /* The single entry (key 0) of the `config` map. */
 struct lo6_config {
@@ -44,6 +45,7 @@ struct lo6_config {
 /*
  * config.lacks, and the programs' read-only `lacks`: each bit turns off the
  * code that needs the missing helper or map type (user/probe.c finds them).
+ * The programs' copy also has LO6_LACKS_SK_STORAGE under --show-relay.
  */
 #define LO6_LACKS_SK_STORAGE (1u << 0)   /* no mark: clients see the relay address */
 #define LO6_LACKS_NETNS_COOKIE (1u << 1) /* every namespace's [::1] is redirected */

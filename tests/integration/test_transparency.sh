@@ -78,4 +78,15 @@ else
 	ok 1 "node is installed"
 fi
 
+# --show-relay: the user gives transparency up for the cheapest connect.
+lo6 stop >/dev/null
+lo6 start --cgroup "$CG" --ports 6000 --show-relay >/dev/null
+ok $? "start --show-relay"
+like "$(lo6 status)" "hooks +connect6$" "... attaches connect6 only, and status does not call the others missing"
+like "$(lo6 status --json)" '"show_relay":true' "... status --json says show_relay"
+like "$(probe_cg tcp ::1 6000 s1)" "^ok peer=\[::ffff:127\.0\.0\.1\]:6000 sock=\[::ffff:127\.0\.0\.1\]:" "... redirected, and the client sees the relay address"
+lo6 start --cgroup "$CG" >/dev/null
+like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6$" "start without it attaches the reverse hooks again"
+like "$(probe_cg tcp ::1 6000 s2)" "^ok peer=\[::1\]:6000" "... and the client sees [::1] again"
+
 done_testing
