@@ -89,36 +89,40 @@ static const struct command {
 
 static int log_syslog;
 
+/*
+ * Our messages quote what the user typed or a file held: a control byte in
+ * it (an escape sequence, a newline) must not reach the terminal or split
+ * the one line a script reads. Shown as '?'.
+ */
+static void put_line(FILE *f, int prio, const char *fmt, va_list ap)
+{
+	char line[1024];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	for (unsigned char *c = (unsigned char *)line; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	fprintf(f, "lo6relay: %s\n", line);
+	if (log_syslog)
+		syslog(prio, "%s", line);
+}
+
 void errorf(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("lo6relay: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_line(stderr, LOG_ERR, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	if (log_syslog) {
-		va_start(ap, fmt);
-		vsyslog(LOG_ERR, fmt, ap);
-		va_end(ap);
-	}
 }
 
 void notef(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("lo6relay: ", stdout);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	put_line(stdout, LOG_NOTICE, fmt, ap);
 	va_end(ap);
-	fputc('\n', stdout);
-	if (log_syslog) {
-		va_start(ap, fmt);
-		vsyslog(LOG_NOTICE, fmt, ap);
-		va_end(ap);
-	}
 }
 
 /* Without --pin-dir, the config file may name the pin folder. */

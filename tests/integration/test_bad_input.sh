@@ -2,9 +2,9 @@
 # Bad input everywhere: every subcommand with wrong, missing, repeated, huge
 # or binary arguments, and config files that are no configuration, against
 # a running instance. Each must give one clear line of ours on stderr (the
-# bare usage text when no command is given), nothing on stdout, exit 2, and
-# leave the instance exactly as it was: attached program, pins, ports,
-# default mode, config and counters.
+# bare usage text when no command is given) with no control byte of an
+# argument echoed, nothing on stdout, exit 2, and leave the instance exactly
+# as it was: attached program, pins, ports, default mode, config and counters.
 #
 # Cases marked TODO are known bugs in code other than the parsers (see the
 # reason): they report "not ok ... # TODO", which TAP does not count as a
@@ -72,6 +72,8 @@ bad() {
 		[ "${#lines[@]}" = 1 ] || why="$why ${#lines[@]} lines on stderr;"
 		[[ "$err" == "lo6relay: "* ]] || why="$why stderr is not one line of ours;"
 		[ "${#err}" -le 400 ] || why="$why ${#err} bytes of error;"
+		# An argument's escape sequence must not reach the terminal.
+		[[ "$err" == *[[:cntrl:]]* ]] && why="$why control bytes on stderr;"
 	fi
 	now=$(state)
 	[ "$now" = "$before" ] || why="$why the instance changed;"
