@@ -29,26 +29,8 @@
 #include "probe.h"
 #include "settings.h"
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71
-#endif
-
 static const char *const map_pins[] = { LO6_MAP_PORTS, LO6_MAP_STATS, LO6_MAP_CONFIG,
 					LO6_MAP_EVENTS, LO6_MAP_WATCHERS };
-
-static uint64_t my_netns_cookie(void)
-{
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (fd >= 0) {
-		if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
-			cookie = 0; /* kernel < 5.14: fall back to every netns */
-		close(fd);
-	}
-	return cookie;
-}
 
 static int pin_exists(const char *dir, const char *name)
 {
@@ -168,7 +150,7 @@ static void make_config(const struct opts *o, const struct settings *s,
 		cfg->relay_ip4 = htonl(INADDR_LOOPBACK);
 	if (s->file.default_mode >= 0)
 		cfg->default_mode = (uint32_t)s->file.default_mode;
-	cfg->netns_cookie = my_netns_cookie();
+	cfg->netns_cookie = probe_netns_cookie();
 	cfg->flags &= ~(LO6_CFG_ALL_NETNS | LO6_CFG_LOOPBACK4 | LO6_CFG_SHOW_RELAY);
 	cfg->flags |= (o->all_netns ? LO6_CFG_ALL_NETNS : 0) | (o->loopback4 ? LO6_CFG_LOOPBACK4 : 0) |
 		      (o->show_relay ? LO6_CFG_SHOW_RELAY : 0);

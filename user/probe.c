@@ -6,11 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include <lo6relay/abi.h>
 #include "lo6relay.skel.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71 /* Linux 5.14; older libc headers lack it */
+#endif
 
 static const struct {
 	uint32_t bit;
@@ -20,7 +25,8 @@ static const struct {
 	{ LO6_LACKS_SK_STORAGE, "sk_storage",
 	  "socket storage: redirected clients see the relay address, not [::1]" },
 	{ LO6_LACKS_NETNS_COOKIE, "netns_cookie",
-	  "bpf_get_netns_cookie: every network namespace's [::1] is redirected" },
+	  "network namespace cookies (bpf_get_netns_cookie, Linux 5.7; SO_NETNS_COOKIE, 5.14): "
+	  "every network namespace's [::1] is redirected" },
 	{ LO6_LACKS_SOCK_LOOKUP, "sock_lookup",
 	  "socket lookup: auto cannot see listeners, so auto ports are left alone" },
 	{ LO6_LACKS_SOCK_CAST, "sock_cast",
@@ -97,6 +103,20 @@ static int hook_present(enum bpf_attach_type type)
 	return errno == EPERM || errno == EACCES || errno == ENOSYS ? -errno : 0;
 }
 
+uint64_t probe_netns_cookie(void)
+{
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) < 0)
+			cookie = 0; /* before 5.14 */
+		close(fd);
+	}
+	return cookie;
+}
+
 void probe_kernel(struct kernel_probe *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -113,7 +133,7 @@ void probe_kernel(struct kernel_probe *p)
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) != 1 ||
 	    !helper_present(BPF_FUNC_sk_storage_get) || !helper_present(BPF_FUNC_sk_storage_delete))
 		p->lacks |= LO6_LACKS_SK_STORAGE;
-	if (!helper_present(BPF_FUNC_get_netns_cookie))
+	if (!helper_present(BPF_FUNC_get_netns_cookie) || probe_netns_cookie() == 0)
 		p->lacks |= LO6_LACKS_NETNS_COOKIE;
 	if (!helper_present(BPF_FUNC_skc_lookup_tcp) || !helper_present(BPF_FUNC_sk_lookup_udp) ||
 	    !helper_present(BPF_FUNC_sk_release))
@@ -167,22 +187,24 @@ const char *probe_lack_cost(uint32_t bit)
 	return "";
 }
 
-char *probe_lacks_text(uint32_t lacks, char *out, size_t len)
+/* The costs ("; "-joined) or the names (" "-joined) of the bits of LACKS. */
+static char *join(uint32_t lacks, int names, char *out, size_t len)
 {
 	out[0] = '\0';
 	for (size_t i = 0; i < NLACKS; i++)
 		if (lacks & lack_info[i].bit)
-			snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? "; " : "",
-				 lack_info[i].cost);
+			snprintf(out + strlen(out), len - strlen(out), "%s%s",
+				 *out ? (names ? " " : "; ") : "",
+				 names ? lack_info[i].name : lack_info[i].cost);
 	return out;
+}
+
+char *probe_lacks_text(uint32_t lacks, char *out, size_t len)
+{
+	return join(lacks, 0, out, len);
 }
 
 char *probe_lack_names(uint32_t lacks, char *out, size_t len)
 {
-	out[0] = '\0';
-	for (size_t i = 0; i < NLACKS; i++)
-		if (lacks & lack_info[i].bit)
-			snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "",
-				 lack_info[i].name);
-	return out;
+	return join(lacks, 1, out, len);
 }

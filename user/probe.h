@@ -37,6 +37,12 @@ void probe_kernel(struct kernel_probe *p);
  */
 void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks);
 
+/*
+ * The cookie of this process's network namespace (SO_NETNS_COOKIE, Linux
+ * 5.14), or 0 when the kernel cannot say.
+ */
+uint64_t probe_netns_cookie(void);
+
 /* What is missing and what that costs, for one LO6_LACKS_* bit. */
 const char *probe_lack_cost(uint32_t bit);
 

@@ -106,6 +106,11 @@ done_testing() {
 : >"$WORK/empty.conf"
 lo6() { "$LO6RELAY" --pin-dir "$PIN" --config "$WORK/empty.conf" "$@"; }
 
+# cg_progs [CGROUP]: "HOOK NAME ID" per program attached to the cgroup (default
+# $CG), from the kernel itself; see cg_progs.py for why not bpftool.
+CG_PROGS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/cg_progs.py
+cg_progs() { "$PY" "$CG_PROGS" "${1:-$CG}"; }
+
 # in_cg CMD...: run CMD as a process of the test's cgroup.
 in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
 

@@ -3,7 +3,7 @@
 # exit codes scripts can trust, and no half state after a failed start.
 . "$(dirname "$0")/lib.sh"
 
-attached_progs() { bpftool cgroup show "$CG" 2>/dev/null | grep -c lo6_connect6; }
+attached_progs() { cg_progs | grep -c lo6_connect6; }
 
 lo6 status >/dev/null
 is "$?" 3 "status before start exits 3"

@@ -138,7 +138,7 @@ is "$accepted" "$made" "... each one reached the relay server"
 is "$redirected" "$made" "... and was counted: the counters survived every replace"
 is "$(lo6 status --json | field link_id)" "$link0" "the pinned link is the same one (id $link0)"
 is "$(printf '%s\n' $progs | sort -u | wc -l)" $((starts + 1)) "each start put a new program under it ($(echo $progs | tr ' ' ','))"
-is "$(bpftool cgroup show "$CG" 2>/dev/null | grep -c lo6_connect6)" 1 "one connect6 program on the cgroup"
+is "$(cg_progs | grep -c lo6_connect6)" 1 "one connect6 program on the cgroup"
 
 # --- 3. stop, then start, under load ----------------------------------------
 # The ids of everything the instance pinned, to prove they are all freed.
@@ -147,7 +147,7 @@ for f in "$PIN"/*; do
 	bpftool -j link show pinned "$f" 2>/dev/null | grep '"prog_id"'
 done >"$WORK/pinned.json"
 # ... and every program on the cgroup, with the maps it uses (sk_marks is not pinned).
-for id in $(bpftool cgroup show "$CG" 2>/dev/null | awk '/lo6_/ { print $1 }'); do
+for id in $(cg_progs | awk '/lo6_/ { print $3 }'); do
 	bpftool -j prog show id "$id"
 	echo
 done >>"$WORK/pinned.json"
@@ -159,7 +159,7 @@ lo6 stop >/dev/null
 ok $? "stop under load"
 [ ! -e "$PIN" ]
 ok $? "... the pin folder is gone"
-is "$(bpftool cgroup show "$CG" 2>/dev/null | grep -c lo6_)" 0 "... no lo6relay program on the cgroup (bpftool cgroup show)"
+is "$(cg_progs | grep -c lo6_)" 0 "... no lo6relay program on the cgroup (BPF_PROG_QUERY)"
 left=""
 for _ in $(seq 50); do
 	left=$(while read -r kind id; do bpftool "$kind" show id "$id" >/dev/null 2>&1 && echo "$kind $id"; done <"$WORK/ids")
@@ -183,7 +183,7 @@ is "$accepted" "$landed" "... each landed one on the relay server"
 [ "$redirected" -gt 0 ] && [ "$redirected" -le "$landed" ] && [ "$not_allowed" = 0 ]
 ok $? "the new instance counts from zero ($redirected redirected since it started)"
 lo6 stop >/dev/null
-[ ! -e "$PIN" ] && [ "$(bpftool cgroup show "$CG" 2>/dev/null | grep -c lo6_)" = 0 ]
+[ ! -e "$PIN" ] && [ "$(cg_progs | grep -c lo6_)" = 0 ]
 ok $? "the last stop leaves nothing either"
 
 done_testing
