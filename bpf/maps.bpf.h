@@ -10,8 +10,9 @@
 /*
  * Every port's policy, indexed by port: an array lookup is a bounds check
  * and an add the verifier inlines, where a hash lookup cost about 65 ns per
- * connect here (tools/bench); 256 KiB whatever is allowed, against 5.5 MiB
- * for a hash holding all 65,535. The CLI lists it; nobody needs to dump it.
+ * connect here (tools/bench); 512 KiB whatever is allowed (the kernel rounds
+ * each value up to 8 bytes), against 5.5 MiB for a hash holding all 65,535.
+ * The CLI lists it; nobody needs to dump it.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -5,7 +5,7 @@
 # Also: -v ncpu=N (possible CPUs here), -v btf="htab_elem=48 bucket=16 ".
 BEGIN {
 	FS = "\t"
-	NMODE_ORDER = split("direct mapped lo6relay lo6relay-auto socat proxyd", MODE_ORDER, " ")
+	NMODE_ORDER = split("direct mapped lo6relay lo6relay-auto lo6relay-show socat proxyd", MODE_ORDER, " ")
 	split("htab_elem=48 bucket=16", d, " ") # defaults if the kernel's BTF is unreadable
 	for (i in d) { split(d[i], kv, "="); SZ[kv[1]] = kv[2] }
 	n = split(btf, d, " ")
@@ -18,7 +18,7 @@ $1 == "fail" { FAILS = FAILS sprintf("%s%s/%s round %s", FAILS == "" ? "" : ", "
 $1 == "cost" { COST[$3] = COST[$3] " " $4; COSTR[$2, $3] = $4; RUNS[$3] = RUNS[$3] " " $5; if ($2 > NR_COST) NR_COST = $2 }
 $1 == "cp" { CP[$3] = CP[$3] " " $4 }
 $1 == "mem" { MEMN[$2]++; MEM[$2, MEMN[$2]] = $3 "\t" $4 "\t" $5 "\t" $6 "\t" $7 "\t" $8 "\t" $9 }
-$1 == "prog" { PROGN++; PROG[PROGN] = $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6 }
+$1 == "prog" { PROGN++; PROG[PROGN] = $2 "\t" $3 "\t" $4 "\t" $5 "\t" $6 "\t" ($7 == "" ? "default" : $7) }
 $1 == "counter" { COUNTER[$2] = $3 }
 $1 == "meta" { META[$2] = $3; METAK[++METAN] = $2 }
 
@@ -136,6 +136,12 @@ END {
 			rfmt(pratio("lo6relay", rm, "connect", "conn_per_s")), rfmt(pratio("lo6relay", rm, "storm", "conn_per_s")),
 			rfmt(pratio("lo6relay", rm, "rr", "p50_us")), rfmt(pratio("lo6relay", rm, "bulk", "gbytes_per_s"))
 	}
+	if ("lo6relay-show" in SEEN && "lo6relay" in SEEN)
+		printf "  --show-relay (lo6relay-show) vs lo6relay: connect %s, storm %s, RR p50 %s, bulk %s\n",
+			rfmt(pratio("lo6relay-show", "lo6relay", "connect", "conn_per_s")),
+			rfmt(pratio("lo6relay-show", "lo6relay", "storm", "conn_per_s")),
+			rfmt(pratio("lo6relay-show", "lo6relay", "rr", "p50_us")),
+			rfmt(pratio("lo6relay-show", "lo6relay", "bulk", "gbytes_per_s"))
 	# Someone else's burst shows as a slice far off its mode's median.
 	printf "disturbed slices (rate under half its median, RR p50 over twice):"
 	for (i = 1; i <= NM; i++) {
@@ -165,6 +171,7 @@ END {
 
 	# ---- program cost
 	NCASE = split("redirect;empty_connect;redirected connect (always);120|" \
+		      "redirect_show;empty_connect;redirected, --show-relay (no mark);120|" \
 		      "redirect_auto;empty_connect3;redirected connect (auto, lookup);250|" \
 		      "cmp_1;empty_connect2;redirected, 1 port allowed (pair);|" \
 		      "cmp_65535;empty_connect2;redirected, 65,535 ports allowed (pair);|" \
@@ -189,9 +196,14 @@ END {
 	lo = hi = tmp[1]
 	for (i = 2; i <= n; i++) { if (tmp[i] + 0 < lo + 0) lo = tmp[i]; if (tmp[i] + 0 > hi + 0) hi = tmp[i] }
 	if (n) printf "  noise: the same empty program measured %.0f to %.0f ns/run over the rounds\n", lo, hi
+	# The mark: default minus --show-relay, per round (the two ran back to
+	# back, order alternating by round), the two orders averaged.
+	dm = balanced("redirect", "redirect_show", "redirect_minus_show_relay")
+	if (dm != "") printf "  the mark and its checks (redirected minus --show-relay, both orders averaged): %.1f ns\n", dm
 	for (i = 1; i <= PROGN; i++) {
 		split(PROG[i], f, "\t")
-		printf "  %s (%s): %s B xlated, %s B jited, %s insns verified\n", f[2], f[1], f[3], f[4], f[5] == "" ? "?" : f[5]
+		printf "  %s (%s%s): %s B xlated, %s B jited, %s insns verified\n", f[2], f[1], f[6] == "show_relay" ? ", --show-relay" : "",
+			f[3], f[4], f[5] == "" ? "?" : f[5]
 	}
 	printf "  counters after the cost rounds: %s redirected, %s not allowed, %s local listener\n", \
 		COUNTER["redirected"], COUNTER["not_allowed"], COUNTER["local_listener"]
@@ -248,6 +260,7 @@ END {
 		      rfmt(ratio(MED["lo6relay", f[2], f[3]], MED[f[1], f[2], f[3]])) ")", "x")
 	}
 	check("redirected connect, above empty", CD["redirect"], "<=", 120, sprintf("%.1f ns", CD["redirect"]), " ns")
+	check("redirected, --show-relay, above empty", CD["redirect_show"], "<=", 120, sprintf("%.1f ns", CD["redirect_show"]), " ns")
 	check("auto-mode connect, above empty", CD["redirect_auto"], "<=", 250, sprintf("%.1f ns", CD["redirect_auto"]), " ns")
 	# 65,535 against 1: the per-round difference of the two redirected runs
 	# (measured one after the other), against the cost above empty.
@@ -298,11 +311,14 @@ END {
 	}
 	printf ",\n    \"redirect_65535_minus_1\": {\"median\": %s, \"rounds\": %s},\n    \"not_allowed_65535_minus_1\": {\"median\": %s, \"rounds\": %s}",
 		num(dd), jlist(PAIRED["redirect_65535_minus_1"]), num(dn), jlist(PAIRED["not_allowed_65535_minus_1"]) > json
+	if (dm != "")
+		printf ",\n    \"redirect_minus_show_relay\": {\"median\": %s, \"rounds\": %s}",
+			num(dm), jlist(PAIRED["redirect_minus_show_relay"]) > json
 	printf "\n  },\n  \"programs\": [" > json
 	for (i = 1; i <= PROGN; i++) {
 		split(PROG[i], f, "\t")
-		printf "%s{\"attach_type\": %s, \"name\": %s, \"bytes_xlated\": %s, \"bytes_jited\": %s, \"verified_insns\": %s}",
-			(i > 1 ? ", " : ""), jstr(f[1]), jstr(f[2]), num(f[3]), num(f[4]), num(f[5]) > json
+		printf "%s{\"attach_type\": %s, \"name\": %s, \"bytes_xlated\": %s, \"bytes_jited\": %s, \"verified_insns\": %s, \"instance\": %s}",
+			(i > 1 ? ", " : ""), jstr(f[1]), jstr(f[2]), num(f[3]), num(f[4]), num(f[5]), jstr(f[6]) > json
 	}
 	printf "],\n  \"counters\": {\"redirected\": %s, \"not_allowed\": %s, \"local_listener\": %s},\n", num(COUNTER["redirected"]),
 		num(COUNTER["not_allowed"]), num(COUNTER["local_listener"]) > json
