@@ -22,8 +22,8 @@
 #define OPT_MODE (1 << 3)
 #define OPT_ALL_NETNS (1 << 4)
 #define OPT_LOOPBACK4 (1 << 5)
-#define OPT_SHOW_RELAY (1 << 6)
 #define OPT_ROOT (1 << 6)
+#define OPT_SHOW_RELAY (1 << 7)
 
 static const struct command {
 	const char *name;
@@ -35,8 +35,8 @@ static const struct command {
 } commands[] = {
 	{ "start", cmd_start,
 	  OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4 | OPT_SHOW_RELAY, 1,
-	  "start [--cgroup DIR] [--relay IPV4|auto] [--ports SPEC|none] [--all-netns] [--loopback4]\n"
-	  "               [--show-relay]",
+	  "start [--cgroup DIR] [--relay IPV4|auto] [--ports SPEC|none] [--all-netns] [--loopback4] "
+	  "[--show-relay]",
 	  "Load the redirector, attach it to the cgroup v2 root (or DIR) and pin it, then exit.\n"
 	  "Running it again replaces the program in place and keeps ports and counters.\n"
 	  "Settings come from the config file (" CONFIG_FILE_DEFAULT "), options win.\n"

@@ -56,7 +56,8 @@ int fuzz_cmd(const char *name, const struct opts *o)
 		    ipv4_parse(o->relay, &a, err, sizeof(err)) < 0)
 			return EXIT_USAGE;
 	} else {
-		FUZZ_ASSERT(!o->ports && !o->relay && !o->cgroup && !o->all_netns && !o->loopback4);
+		FUZZ_ASSERT(!o->ports && !o->relay && !o->cgroup && !o->all_netns && !o->loopback4 &&
+			    !o->show_relay);
 	}
 	if (strcmp(name, "doctor") != 0)
 		FUZZ_ASSERT(!o->root);
