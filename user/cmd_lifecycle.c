@@ -88,7 +88,7 @@ static int pinned_maps_compatible(const char *dir, struct lo6relay_bpf *skel)
  */
 static int kernel_fits(const struct kernel_probe *pr, int loopback4)
 {
-	char text[512], names[128] = "";
+	char text[512], names[128];
 
 	if (pr->bpf_errno) {
 		errorf("the kernel refuses bpf() (%s): %s", strerror(pr->bpf_errno),
@@ -101,16 +101,9 @@ static int kernel_fits(const struct kernel_probe *pr, int loopback4)
 		       "later have it, with CONFIG_CGROUP_BPF): lo6relay cannot work here");
 		return -1;
 	}
-	for (int h = 0; h < NHOOKS; h++) {
-		int v4 = h == HOOK_CONNECT4 || h == HOOK_GETPEERNAME4 || h == HOOK_RECVMSG4;
-
-		if ((pr->hooks_absent & (1u << h)) && (loopback4 || !v4))
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), " %s",
-				 hooks[h].name);
-	}
-	if (names[0])
-		fprintf(stderr, "lo6relay: note: this kernel has no cgroup hook%s for:%s; the rest "
-			"is installed\n", strchr(names + 1, ' ') ? "s" : "", names);
+	if (hook_names(pr->hooks_absent, loopback4, names, sizeof(names))[0])
+		fprintf(stderr, "lo6relay: note: this kernel has no cgroup hook%s for: %s; the rest "
+			"is installed\n", strchr(names, ' ') ? "s" : "", names);
 	if (pr->lacks)
 		fprintf(stderr, "lo6relay: note: this kernel lacks %s\n",
 			probe_lacks_text(pr->lacks, text, sizeof(text)));
@@ -135,7 +128,7 @@ static void explain_load_error(int err)
  * The config map: the relay from --relay or the file, else what a running
  * instance had, else 127.0.0.1; the default mode from the file, else kept.
  */
-static void make_config(const struct opts *o, const struct settings *s,
+static void make_config(const struct opts *o, const struct settings *s, const struct kernel_probe *pr,
 			const struct instance *in, int configured, struct lo6_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -150,7 +143,9 @@ static void make_config(const struct opts *o, const struct settings *s,
 		cfg->relay_ip4 = htonl(INADDR_LOOPBACK);
 	if (s->file.default_mode >= 0)
 		cfg->default_mode = (uint32_t)s->file.default_mode;
-	cfg->netns_cookie = probe_netns_cookie();
+	cfg->netns_cookie = pr->netns_cookie;
+	cfg->lacks = pr->lacks;
+	cfg->hooks_absent = pr->hooks_absent;
 	cfg->flags &= ~(LO6_CFG_ALL_NETNS | LO6_CFG_LOOPBACK4 | LO6_CFG_SHOW_RELAY);
 	cfg->flags |= (o->all_netns ? LO6_CFG_ALL_NETNS : 0) | (o->loopback4 ? LO6_CFG_LOOPBACK4 : 0) |
 		      (o->show_relay ? LO6_CFG_SHOW_RELAY : 0);
@@ -229,7 +224,7 @@ int cmd_start(const struct opts *o)
 	probe_kernel(&pr);
 	if (kernel_fits(&pr, o->loopback4) < 0)
 		goto cleanup;
-	probe_fit(&pr, skel, o->loopback4, !o->show_relay);
+	probe_fit(&pr, skel, o->loopback4, !o->show_relay, progs);
 	err = lo6relay_bpf__load(skel); /* creates and pins the maps, or reuses the pinned ones */
 	if (err) {
 		explain_load_error(err); /* libbpf has unpinned the maps it pinned */
@@ -251,25 +246,12 @@ int cmd_start(const struct opts *o)
 		fprintf(stderr, "lo6relay: note: the allowlist applies to a new instance only; this "
 			"one keeps its own (change it with allow, deny or reload)\n");
 	fault_point(STEP_PORTS);
-	make_config(o, set, &in, configured, &cfg);
-	cfg.lacks = pr.lacks;
-	cfg.hooks_absent = pr.hooks_absent;
+	make_config(o, set, &pr, &in, configured, &cfg);
 	if ((err = config_write(&in, &cfg)) < 0) {
 		errorf("cannot write the config map: %s", strerror(-err));
 		goto cleanup;
 	}
 	fault_point(STEP_CONFIG);
-	/* What probe_fit loaded is what gets attached. */
-	progs[HOOK_CONNECT6] = skel->progs.lo6_connect6;
-	progs[HOOK_CONNECT4] = skel->progs.lo6_connect4;
-	progs[HOOK_GETPEERNAME6] = skel->progs.lo6_getpeername6;
-	progs[HOOK_GETSOCKNAME6] = skel->progs.lo6_getsockname6;
-	progs[HOOK_RECVMSG6] = skel->progs.lo6_recvmsg6;
-	progs[HOOK_GETPEERNAME4] = skel->progs.lo6_getpeername4;
-	progs[HOOK_RECVMSG4] = skel->progs.lo6_recvmsg4;
-	for (int h = 0; h < NHOOKS; h++)
-		if (!bpf_program__autoload(progs[h]))
-			progs[h] = NULL;
 	if (attach_all(o->pin_dir, cgfd, cgroup, progs, &attached) < 0)
 		goto cleanup;
 

@@ -149,28 +149,13 @@ static void hooks_list(const char *pin_dir, uint32_t flags, char *live, char *mi
 		int up = link_state_read(pin_dir, order[i], &st) == 0 && st.cgroup_id;
 		char *out = up ? live : missing;
 
-		int v4 = order[i] == HOOK_CONNECT4 || order[i] == HOOK_GETPEERNAME4 ||
-			 order[i] == HOOK_RECVMSG4;
-
 		/* Missing only when asked for: the v4 hooks by --loopback4, the reverse ones unless --show-relay. */
-		if (!up && ((v4 && !(flags & LO6_CFG_LOOPBACK4)) ||
-			    (order[i] != HOOK_CONNECT4 && order[i] != HOOK_CONNECT6 &&
-			     (flags & LO6_CFG_SHOW_RELAY))))
+		if (!up && ((hooks[order[i]].v4 && !(flags & LO6_CFG_LOOPBACK4)) ||
+			    (hooks[order[i]].reverse && (flags & LO6_CFG_SHOW_RELAY))))
 			continue;
 		snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "",
 			 hooks[order[i]].name);
 	}
-}
-
-/* Names of the hooks in ABSENT (bits of enum hook), the v4 ones only with --loopback4. */
-static void absent_list(uint32_t absent, int loopback4, char *out, size_t len)
-{
-	out[0] = '\0';
-	for (int h = 0; h < NHOOKS; h++)
-		if ((absent & (1u << h)) &&
-		    (loopback4 || (h != HOOK_CONNECT4 && h != HOOK_GETPEERNAME4 && h != HOOK_RECVMSG4)))
-			snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "",
-				 hooks[h].name);
 }
 
 static void not_attached(const struct opts *o, const char *why)
@@ -232,7 +217,7 @@ int cmd_status(const struct opts *o)
 		skipped += fields[i].off < offsetof(struct lo6_port_stats, via_127) ? field(&total, i) : 0;
 	hooks_list(o->pin_dir, cfg.flags, live, missing, sizeof(live));
 	probe_lack_names(cfg.lacks, lack_names, sizeof(lack_names));
-	absent_list(cfg.hooks_absent, !!(cfg.flags & LO6_CFG_LOOPBACK4), absent, sizeof(absent));
+	hook_names(cfg.hooks_absent, !!(cfg.flags & LO6_CFG_LOOPBACK4), absent, sizeof(absent));
 
 	if (o->json) {
 		json_init(&j, stdout);

@@ -33,7 +33,7 @@
  */
 static void check_bpf(struct report *r, struct kernel_probe *pr)
 {
-	char known[160] = "", absent[160] = "";
+	char known[160], absent[160];
 
 	probe_kernel(pr);
 	if (pr->bpf_errno) {
@@ -41,19 +41,16 @@ static void check_bpf(struct report *r, struct kernel_probe *pr)
 			   strerror(pr->bpf_errno), pr->bpf_errno == ENOSYS ? "" : ": run doctor as root");
 		return;
 	}
-	for (int h = 0; h < NHOOKS; h++) {
-		char *out = pr->hooks_absent & (1u << h) ? absent : known;
-
-		snprintf(out + strlen(out), sizeof(absent) - strlen(out), " %s", hooks[h].name);
-	}
+	hook_names(~pr->hooks_absent, 1, known, sizeof(known));
+	hook_names(pr->hooks_absent, 1, absent, sizeof(absent));
 	if (pr->hooks_absent & (1u << HOOK_CONNECT6))
 		report_add(r, "kernel", "hooks", LV_FAIL, "the kernel has no cgroup connect6 hook: "
-			   "lo6relay cannot work here (no cgroup hook for:%s)", absent);
+			   "lo6relay cannot work here (no cgroup hook for: %s)", absent);
 	else if (absent[0])
-		report_add(r, "kernel", "hooks", LV_WARN, "start installs what loads:%s; the kernel "
-			   "has no cgroup hook for:%s", known, absent);
+		report_add(r, "kernel", "hooks", LV_WARN, "start installs what loads: %s; the kernel "
+			   "has no cgroup hook for: %s", known, absent);
 	else
-		report_add(r, "kernel", "hooks", LV_OK, "bpf() works; these cgroup hooks load:%s",
+		report_add(r, "kernel", "hooks", LV_OK, "bpf() works; these cgroup hooks load: %s",
 			   known);
 	for (uint32_t bit = 1; bit & LO6_LACKS_ALL; bit <<= 1)
 		if (pr->lacks & bit)
@@ -64,6 +61,7 @@ static void check_bpf(struct report *r, struct kernel_probe *pr)
 static void check_programs(struct report *r, const struct kernel_probe *pr)
 {
 	struct lo6relay_bpf *skel = lo6relay_bpf__open();
+	struct bpf_program *progs[NHOOKS];
 	struct bpf_map *m;
 	int err;
 
@@ -75,7 +73,7 @@ static void check_programs(struct report *r, const struct kernel_probe *pr)
 	/* The maps are pinned by name; doctor must leave no pin behind. */
 	bpf_object__for_each_map(m, skel->obj)
 		bpf_map__set_pin_path(m, NULL);
-	probe_fit(pr, skel, 1, 1);
+	probe_fit(pr, skel, 1, 1, progs);
 	err = lo6relay_bpf__load(skel);
 	lo6relay_bpf__destroy(skel);
 	if (err)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,14 +14,24 @@
 #include "cli.h"
 
 const struct hook_info hooks[NHOOKS] = {
-	[HOOK_GETPEERNAME6] = { "getpeername6", LO6_LINK_GETPEERNAME6 },
-	[HOOK_GETSOCKNAME6] = { "getsockname6", LO6_LINK_GETSOCKNAME6 },
-	[HOOK_RECVMSG6] = { "recvmsg6", LO6_LINK_RECVMSG6 },
-	[HOOK_GETPEERNAME4] = { "getpeername4", LO6_LINK_GETPEERNAME4 },
-	[HOOK_RECVMSG4] = { "recvmsg4", LO6_LINK_RECVMSG4 },
-	[HOOK_CONNECT4] = { "connect4", LO6_LINK_CONNECT4 },
-	[HOOK_CONNECT6] = { "connect6", LO6_LINK_CONNECT6 },
+	[HOOK_GETPEERNAME6] = { "getpeername6", LO6_LINK_GETPEERNAME6, 0, 1 },
+	[HOOK_GETSOCKNAME6] = { "getsockname6", LO6_LINK_GETSOCKNAME6, 0, 1 },
+	[HOOK_RECVMSG6] = { "recvmsg6", LO6_LINK_RECVMSG6, 0, 1 },
+	[HOOK_GETPEERNAME4] = { "getpeername4", LO6_LINK_GETPEERNAME4, 1, 1 },
+	[HOOK_RECVMSG4] = { "recvmsg4", LO6_LINK_RECVMSG4, 1, 1 },
+	[HOOK_CONNECT4] = { "connect4", LO6_LINK_CONNECT4, 1, 0 },
+	[HOOK_CONNECT6] = { "connect6", LO6_LINK_CONNECT6, 0, 0 },
 };
+
+char *hook_names(uint32_t mask, int loopback4, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (int h = 0; h < NHOOKS; h++)
+		if ((mask & (1u << h)) && (loopback4 || !hooks[h].v4))
+			snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "",
+				 hooks[h].name);
+	return out;
+}
 
 static int open_pinned(const char *dir, const char *name)
 {

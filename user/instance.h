@@ -3,6 +3,7 @@
 #ifndef LO6RELAY_INSTANCE_H
 #define LO6RELAY_INSTANCE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <lo6relay/abi.h>
 
@@ -45,8 +46,16 @@ enum hook {
 struct hook_info {
 	const char *name;     /* as bpftool names the attach type, minus "cgroup_inet6_" */
 	const char *link_pin; /* under the pin folder */
+	int v4;               /* loaded only with --loopback4 */
+	int reverse;          /* reads the mark connect leaves: useless without it */
 };
 extern const struct hook_info hooks[NHOOKS];
+
+/*
+ * Space-separated names of the hooks in MASK (bits of enum hook), the v4
+ * ones only with LOOPBACK4; "" if none. Returns OUT.
+ */
+char *hook_names(uint32_t mask, int loopback4, char *out, size_t len);
 
 struct link_state {
 	uint32_t link_id;

@@ -103,7 +103,8 @@ static int hook_present(enum bpf_attach_type type)
 	return errno == EPERM || errno == EACCES || errno == ENOSYS ? -errno : 0;
 }
 
-uint64_t probe_netns_cookie(void)
+/* The cookie of this process's network namespace, or 0 before 5.14. */
+static uint64_t netns_cookie(void)
 {
 	uint64_t cookie = 0;
 	socklen_t len = sizeof(cookie);
@@ -133,7 +134,8 @@ void probe_kernel(struct kernel_probe *p)
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) != 1 ||
 	    !helper_present(BPF_FUNC_sk_storage_get) || !helper_present(BPF_FUNC_sk_storage_delete))
 		p->lacks |= LO6_LACKS_SK_STORAGE;
-	if (!helper_present(BPF_FUNC_get_netns_cookie) || probe_netns_cookie() == 0)
+	p->netns_cookie = netns_cookie();
+	if (!helper_present(BPF_FUNC_get_netns_cookie) || p->netns_cookie == 0)
 		p->lacks |= LO6_LACKS_NETNS_COOKIE;
 	if (!helper_present(BPF_FUNC_skc_lookup_tcp) || !helper_present(BPF_FUNC_sk_lookup_udp) ||
 	    !helper_present(BPF_FUNC_sk_release))
@@ -148,30 +150,25 @@ void probe_kernel(struct kernel_probe *p)
 			p->lacks |= lack_info[i].bit;
 }
 
-void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks)
+void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks,
+	       struct bpf_program *progs[NHOOKS])
 {
-	const struct {
-		enum hook hook;
-		struct bpf_program *prog;
-	} progs[] = {
-		{ HOOK_GETPEERNAME6, skel->progs.lo6_getpeername6 },
-		{ HOOK_GETSOCKNAME6, skel->progs.lo6_getsockname6 },
-		{ HOOK_RECVMSG6, skel->progs.lo6_recvmsg6 },
-		{ HOOK_GETPEERNAME4, skel->progs.lo6_getpeername4 },
-		{ HOOK_RECVMSG4, skel->progs.lo6_recvmsg4 },
-		{ HOOK_CONNECT4, skel->progs.lo6_connect4 },
-	};
+	progs[HOOK_CONNECT6] = skel->progs.lo6_connect6;
+	progs[HOOK_CONNECT4] = skel->progs.lo6_connect4;
+	progs[HOOK_GETPEERNAME6] = skel->progs.lo6_getpeername6;
+	progs[HOOK_GETSOCKNAME6] = skel->progs.lo6_getsockname6;
+	progs[HOOK_RECVMSG6] = skel->progs.lo6_recvmsg6;
+	progs[HOOK_GETPEERNAME4] = skel->progs.lo6_getpeername4;
+	progs[HOOK_RECVMSG4] = skel->progs.lo6_recvmsg4;
 	marks = marks && !(p->lacks & LO6_LACKS_SK_STORAGE);
 	skel->rodata->lacks = p->lacks | (marks ? 0 : LO6_LACKS_SK_STORAGE);
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		int v4 = progs[i].hook == HOOK_GETPEERNAME4 || progs[i].hook == HOOK_RECVMSG4 ||
-			 progs[i].hook == HOOK_CONNECT4;
-		/* The reverse hooks only read the marks connect6 leaves. */
-		int useful = progs[i].hook == HOOK_CONNECT4 || marks;
-
+	for (int h = 0; h < NHOOKS; h++) {
 		/* Not even loaded when unused: every IPv4 connect would pay for a program that says no. */
-		if ((p->hooks_absent & (1u << progs[i].hook)) || (v4 && !loopback4) || !useful)
-			bpf_program__set_autoload(progs[i].prog, false);
+		if (h == HOOK_CONNECT6 || !((p->hooks_absent & (1u << h)) ||
+					    (hooks[h].v4 && !loopback4) || (hooks[h].reverse && !marks)))
+			continue;
+		bpf_program__set_autoload(progs[h], false);
+		progs[h] = NULL;
 	}
 	if (!marks)
 		bpf_map__set_autocreate(skel->maps.sk_marks, false);

@@ -13,9 +13,11 @@
 
 #include "instance.h"
 
+struct bpf_program;
 struct lo6relay_bpf;
 
 struct kernel_probe {
+	uint64_t netns_cookie; /* this process's network namespace (SO_NETNS_COOKIE), or 0 */
 	uint32_t lacks;        /* LO6_LACKS_* */
 	uint32_t hooks_absent; /* 1 << enum hook, for hooks the kernel does not know */
 	int bpf_errno;         /* non-zero: bpf() itself is refused (EPERM, ENOSYS, ...) */
@@ -33,15 +35,11 @@ void probe_kernel(struct kernel_probe *p);
  * hooks, of --loopback4 when LOOPBACK4 is 0 and, without MARKS (or socket
  * storage), the reverse hooks; drops the maps nothing can use; sets the
  * programs' read-only `lacks` so the verifier prunes the branches that call
- * missing or unwanted helpers.
+ * missing or unwanted helpers. PROGS gets each hook's program, NULL for
+ * those not loaded: what to attach.
  */
-void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks);
-
-/*
- * The cookie of this process's network namespace (SO_NETNS_COOKIE, Linux
- * 5.14), or 0 when the kernel cannot say.
- */
-uint64_t probe_netns_cookie(void);
+void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks,
+	       struct bpf_program *progs[NHOOKS]);
 
 /* What is missing and what that costs, for one LO6_LACKS_* bit. */
 const char *probe_lack_cost(uint32_t bit);
