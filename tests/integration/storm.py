@@ -71,24 +71,21 @@ def serve(ports, ready, counts_path):
     signal.signal(signal.SIGTERM, stop)
     open(ready, "w").close()
     deadline = time.time() + 600  # bounded: a forgotten server ends by itself
-    while not done and time.time() < deadline:
-        for key, _ in sel.select(timeout=0.2):
-            while True:
-                try:
-                    c, _ = key.fileobj.accept()
-                except (BlockingIOError, InterruptedError):
-                    break
-                counts[key.data] += 1
-                c.close()
-    # Drain what the kernel accepted before the signal.
-    for key in list(sel.get_map().values()):
+    def accept_all(key):  # every connection queued on one listener
         while True:
             try:
                 c, _ = key.fileobj.accept()
             except (BlockingIOError, InterruptedError):
-                break
+                return
             counts[key.data] += 1
             c.close()
+
+    while not done and time.time() < deadline:
+        for key, _ in sel.select(timeout=0.2):
+            accept_all(key)
+    # Drain what the kernel accepted before the signal.
+    for key in list(sel.get_map().values()):
+        accept_all(key)
     with open(counts_path, "w") as f:
         json.dump({str(p): n for p, n in counts.items()}, f)
 
