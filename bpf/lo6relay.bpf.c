@@ -36,9 +36,11 @@ const volatile __u32 lacks = 0;
  */
 const volatile __u32 test_reject = 0;
 
-/* Field order of struct lo6_port_stats, as an index into it. */
-enum outcome { REDIRECTED, NOT_ALLOWED, V6ONLY, BOUND_V6, LOCAL_LISTENER, OTHER_NETNS, VIA_127,
-	       VIA_MAPPED, NONE };
+/* Outcomes index struct lo6_port_stats (include/lo6relay/abi.h says so once). */
+enum outcome { REDIRECTED = LO6_REDIRECTED, NOT_ALLOWED = LO6_NOT_ALLOWED, V6ONLY = LO6_V6ONLY,
+	       BOUND_V6 = LO6_BOUND_V6, LOCAL_LISTENER = LO6_LOCAL_LISTENER,
+	       OTHER_NETNS = LO6_OTHER_NETNS, VIA_127 = LO6_VIA_127, VIA_MAPPED = LO6_VIA_MAPPED,
+	       NONE = LO6_NOUTCOMES };
 
 /* One lookup, one or two counters: the outcome and which spelling was redirected. */
 static __always_inline void count(__u16 port, enum outcome what, enum outcome via)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * The maps. ports, port_stats and config are pinned by name under the pin
- * folder and shared with the CLI through include/lo6relay/abi.h; the socket
- * mark lives and dies with each socket.
+ * The maps, each pinned by name under the pin folder; the layouts the CLI
+ * shares are in include/lo6relay/abi.h. A socket's mark lives and dies with
+ * the socket.
  */
 #ifndef LO6RELAY_MAPS_BPF_H
 #define LO6RELAY_MAPS_BPF_H
@@ -72,11 +72,16 @@ struct sk_mark {
 	__u32 orig_ip4;  /* what it asked for: 0 for [::1], else a 127/8 address */
 };
 
+/*
+ * Pinned like the others: a second start (or an upgrade) reuses it, so the
+ * sockets already open keep their marks across the program swap.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
 	__type(value, struct sk_mark);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sk_marks SEC(".maps");
 
 #endif

@@ -29,7 +29,7 @@
 #include "probe.h"
 #include "settings.h"
 
-static const char *const map_pins[] = { LO6_MAP_PORTS, LO6_MAP_STATS, LO6_MAP_CONFIG,
+static const char *const map_pins[] = { LO6_MAP_PORTS, LO6_MAP_STATS, LO6_MAP_CONFIG, LO6_MAP_MARKS,
 					LO6_MAP_EVENTS, LO6_MAP_WATCHERS };
 
 static int pin_exists(const char *dir, const char *name)

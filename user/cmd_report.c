@@ -15,25 +15,14 @@
 #include "probe.h"
 #include "settings.h"
 
-/* The counters in struct order; names as bpftool shows them. */
-static const struct {
-	const char *name;
-	size_t off;
-} fields[] = {
-	{ "redirected", offsetof(struct lo6_port_stats, redirected) },
-	{ "not_allowed", offsetof(struct lo6_port_stats, not_allowed) },
-	{ "v6only", offsetof(struct lo6_port_stats, v6only) },
-	{ "bound_v6", offsetof(struct lo6_port_stats, bound_v6) },
-	{ "local_listener", offsetof(struct lo6_port_stats, local_listener) },
-	{ "other_netns", offsetof(struct lo6_port_stats, other_netns) },
-	{ "via_127", offsetof(struct lo6_port_stats, via_127) },
-	{ "via_mapped", offsetof(struct lo6_port_stats, via_mapped) },
-};
-#define NFIELDS (sizeof(fields) / sizeof(fields[0]))
+/* The counters in struct order (enum lo6_outcome); names as bpftool shows them. */
+static const char *const field_names[] = LO6_OUTCOME_NAMES;
+#define NFIELDS (sizeof(field_names) / sizeof(field_names[0]))
+_Static_assert(NFIELDS == LO6_NOUTCOMES, "a name for every counter");
 
 static uint64_t field(const struct lo6_port_stats *s, size_t i)
 {
-	return *(const uint64_t *)((const char *)s + fields[i].off);
+	return ((const uint64_t *)s)[i];
 }
 
 static void add_stats(uint16_t port, const struct lo6_port_stats *s, void *arg)
@@ -42,14 +31,14 @@ static void add_stats(uint16_t port, const struct lo6_port_stats *s, void *arg)
 
 	(void)port;
 	for (size_t i = 0; i < NFIELDS; i++)
-		*(uint64_t *)((char *)total + fields[i].off) += field(s, i);
+		((uint64_t *)total)[i] += field(s, i);
 }
 
 static void json_stats(struct json *j, const char *key, const struct lo6_port_stats *s)
 {
 	json_obj_begin(j, key);
 	for (size_t i = 0; i < NFIELDS; i++)
-		json_u64(j, fields[i].name, field(s, i));
+		json_u64(j, field_names[i], field(s, i));
 	json_obj_end(j);
 }
 
@@ -57,7 +46,7 @@ static void print_row(const char *label, const struct lo6_port_stats *s)
 {
 	printf("%-7s", label);
 	for (size_t i = 0; i < NFIELDS; i++)
-		printf(" %*llu", (int)strlen(fields[i].name), (unsigned long long)field(s, i));
+		printf(" %*llu", (int)strlen(field_names[i]), (unsigned long long)field(s, i));
 	printf("\n");
 }
 
@@ -75,7 +64,7 @@ static void emit_port(uint16_t port, const struct lo6_port_stats *s, void *arg)
 		json_obj_begin(c->j, NULL);
 		json_u64(c->j, "port", port);
 		for (size_t i = 0; i < NFIELDS; i++)
-			json_u64(c->j, fields[i].name, field(s, i));
+			json_u64(c->j, field_names[i], field(s, i));
 		json_obj_end(c->j);
 	} else {
 		snprintf(label, sizeof(label), "%u", port);
@@ -109,7 +98,7 @@ int cmd_stats(const struct opts *o)
 	} else {
 		printf("%-7s", "PORT");
 		for (size_t i = 0; i < NFIELDS; i++)
-			printf(" %s", fields[i].name);
+			printf(" %s", field_names[i]);
 		printf("\n");
 	}
 	stats_for_each(&in, emit_port, &c);
@@ -214,7 +203,7 @@ int cmd_status(const struct opts *o)
 	if (cfg.flags & LO6_CFG_RELAY_AUTO && relay_auto_resolve(&auto_now, why, sizeof(why)) < 0)
 		auto_now = 0;
 	for (size_t i = 1; i < NFIELDS; i++)
-		skipped += fields[i].off < offsetof(struct lo6_port_stats, via_127) ? field(&total, i) : 0;
+		skipped += i > LO6_REDIRECTED && i < LO6_VIA_127 ? field(&total, i) : 0;
 	hooks_list(o->pin_dir, cfg.flags, live, missing, sizeof(live));
 	probe_lack_names(cfg.lacks, lack_names, sizeof(lack_names));
 	hook_names(cfg.hooks_absent, !!(cfg.flags & LO6_CFG_LOOPBACK4), absent, sizeof(absent));

@@ -54,7 +54,7 @@ struct lo6_config {
 #define LO6_LACKS_RINGBUF (1u << 4)      /* no `watch` */
 #define LO6_LACKS_ALL ((1u << 5) - 1)
 
-#define LO6_ABI_VERSION 3
+#define LO6_ABI_VERSION 4
 
 /*
  * Per-port counters, the value of the `port_stats` map (key: port in host
@@ -72,6 +72,38 @@ struct lo6_port_stats {
 	__u64 via_mapped;     /* of `redirected`: asked for ::ffff:127.x.y.z (--loopback4) */
 };
 
+/*
+ * A decision's outcome: the index of the struct lo6_port_stats field it
+ * counts (the BPF side adds it to the struct's address), and the value of
+ * lo6_event.outcome. LO6_OUTCOME_NAMES lists the fields' names in this
+ * order, for the CLI's tables, JSON and `watch`.
+ */
+enum lo6_outcome {
+	LO6_REDIRECTED = 0,
+	LO6_NOT_ALLOWED,
+	LO6_V6ONLY,
+	LO6_BOUND_V6,
+	LO6_LOCAL_LISTENER,
+	LO6_OTHER_NETNS,
+	LO6_VIA_127,
+	LO6_VIA_MAPPED,
+	LO6_NOUTCOMES, /* also "no second counter" for the BPF side */
+};
+#define LO6_OUTCOME_NAMES                                                                      \
+	{ "redirected", "not_allowed", "v6only", "bound_v6", "local_listener", "other_netns",   \
+	  "via_127", "via_mapped" }
+
+#define LO6_OUTCOME_AT(field, idx) (__builtin_offsetof(struct lo6_port_stats, field) == (idx) * 8)
+_Static_assert(LO6_OUTCOME_AT(redirected, LO6_REDIRECTED) &&
+		       LO6_OUTCOME_AT(not_allowed, LO6_NOT_ALLOWED) &&
+		       LO6_OUTCOME_AT(v6only, LO6_V6ONLY) && LO6_OUTCOME_AT(bound_v6, LO6_BOUND_V6) &&
+		       LO6_OUTCOME_AT(local_listener, LO6_LOCAL_LISTENER) &&
+		       LO6_OUTCOME_AT(other_netns, LO6_OTHER_NETNS) &&
+		       LO6_OUTCOME_AT(via_127, LO6_VIA_127) && LO6_OUTCOME_AT(via_mapped, LO6_VIA_MAPPED),
+	       "enum lo6_outcome must follow struct lo6_port_stats field by field");
+_Static_assert(sizeof(struct lo6_port_stats) == LO6_NOUTCOMES * 8,
+	       "every counter has an outcome");
+
 /* What was asked for: the spellings of loopback lo6relay redirects. */
 enum lo6_spelling {
 	LO6_SPELL_V6 = 0,     /* [::1] */
@@ -88,7 +120,7 @@ struct lo6_event {
 	__u32 pid;       /* the thread group (process) that connected */
 	__u16 port;      /* host byte order */
 	__u8 protocol;   /* IPPROTO_TCP or IPPROTO_UDP */
-	__u8 outcome;    /* index of the struct lo6_port_stats field counted (0: redirected) */
+	__u8 outcome;    /* enum lo6_outcome */
 	__u8 spelling;   /* enum lo6_spelling */
 	__u8 pad[7];
 	char comm[16];
@@ -102,6 +134,7 @@ struct lo6_event {
 #define LO6_MAP_CONFIG "config"
 #define LO6_MAP_EVENTS "events"
 #define LO6_MAP_WATCHERS "watchers"
+#define LO6_MAP_MARKS "sk_marks" /* pinned so a second start keeps live sockets' marks */
 #define LO6_LINK_CONNECT6 "link_connect6"
 #define LO6_LINK_GETPEERNAME6 "link_getpeername6"
 #define LO6_LINK_GETSOCKNAME6 "link_getsockname6"
