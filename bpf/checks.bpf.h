@@ -86,10 +86,15 @@ static __always_inline int has_local_listener(struct bpf_sock_addr *ctx, __u32 o
 	return 1;
 }
 
-/* 127.0.0.0/8 other than the relay itself (network byte order). */
+/*
+ * 127.0.0.0/8 other than 127.0.0.1 and the relay (network byte order).
+ * 127.0.0.1 is Linux's own loopback, and WSL's relay already carries it in
+ * mirrored mode: rewriting it to another relay (the NAT gateway, say) would
+ * hide every Linux server on 127.0.0.1 behind Windows.
+ */
 static __always_inline int is_other_loopback4(__u32 ip4, __u32 relay)
 {
-	return (bpf_ntohl(ip4) >> 24) == 127 && ip4 != relay;
+	return (bpf_ntohl(ip4) >> 24) == 127 && ip4 != bpf_htonl(0x7f000001) && ip4 != relay;
 }
 
 static __always_inline int is_v4mapped(const __u32 a[4], __u32 ip4)

@@ -129,12 +129,13 @@ static __always_inline __u32 relay_of(const struct lo6_config *cfg)
 }
 
 /*
- * A UDP socket connected again elsewhere must not keep a stale mark. TCP
- * cannot connect twice, so its connects skip the lookup.
+ * A socket connected again elsewhere must not keep a stale mark: a UDP
+ * socket any time, a TCP socket after its redirected connect was refused
+ * (tcp_v6_connect leaves it closed and ready for another connect).
  */
 static __always_inline void unmark(struct bpf_sock_addr *ctx)
 {
-	if (!(lacks & LO6_LACKS_SK_STORAGE) && ctx->type == SOCK_DGRAM)
+	if (!(lacks & LO6_LACKS_SK_STORAGE))
 		bpf_sk_storage_delete(&sk_marks, ctx->sk);
 }
 

@@ -45,5 +45,14 @@ for cmd in $("$LO6RELAY" --help | sed -n '/^Commands:/,/^$/{s/^  \([a-z][a-z0-9-
 	ok $? "man page documents '$cmd'"
 done
 
+# README's rules are the table's model (tests/integration/model.py), word for word.
+block=$(python3 "$SOURCE/tests/integration/model.py" --readme)
+grep -qxF -- "$(printf '%s\n' "$block" | sed -n 2p)" "$SOURCE/README.md" &&
+	python3 - "$SOURCE/README.md" "$block" <<'PY'
+import sys
+sys.exit(0 if sys.argv[2] in open(sys.argv[1]).read() else 1)
+PY
+ok $? "README's rules are model.py's (python3 tests/integration/model.py --readme)"
+
 echo "1..$n"
 [ "$failed" = 0 ]

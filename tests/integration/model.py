@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+"""The rules of lo6relay, written down once, for the table of cases.
+
+expect() says what one connect should do: where it lands (or which errno),
+what getpeername, getsockname and a UDP reply's source say, and which
+counters move. It never runs the program: the table (table.py) runs the
+real thing and compares. The rules are README's, in RULES order (the first
+that applies decides); the kernel facts they rest on are in KERNEL below.
+
+`python3 model.py --readme` prints the block README's "What is covered"
+carries between its table markers; tests/cli/test_tools.sh checks it is
+there, word for word.
+"""
+import functools
+import ipaddress
+import sys
+from dataclasses import dataclass, field
+
+LOOP1 = "127.0.0.1"
+OTHER6 = "2001:db8::1"  # a local IPv6 address that is not loopback (on lo, in the test's netns)
+
+# A port's Linux-side listener, beside the relay stand-ins every port has
+# (127.0.0.1:P and 127.0.0.3:P): none, [::1]:P, dual-stack [::]:P, 127.0.1.1:P.
+LISTENERS = ("none", "::1", "::", "127.0.1.1")
+MODES = ("off", "always", "auto", "never")
+# What the test serves on every port, whatever the listener: "Windows" for
+# relay 127.0.0.1 and for relay 127.0.0.3, and OTHER6 (untouched v6).
+STAND_INS = (LOOP1, "127.0.0.3", OTHER6)
+
+
+@dataclass(frozen=True)
+class Instance:
+    relay: str = LOOP1
+    loopback4: bool = False
+    show_relay: bool = False
+    all_netns: bool = False
+    lacks: frozenset = frozenset()  # names from `status --json` kernel_lacks
+
+    @property
+    def marks(self):
+        return not self.show_relay and "sk_storage" not in self.lacks
+
+    def name(self):
+        opts = ["relay %s" % self.relay]
+        opts += [o for o, on in (("--loopback4", self.loopback4), ("--show-relay", self.show_relay),
+                                 ("--all-netns", self.all_netns)) if on]
+        return " ".join(opts)
+
+
+@dataclass(frozen=True)
+class Port:
+    number: int
+    mode: str = "off"       # the port's own mode (off: the default decides)
+    default: str = "off"    # the instance's default mode at the time
+    listener: str = "none"  # Linux-side listener besides the stand-ins
+    served: bool = True     # False: nothing listens on this port at all
+
+    def servers(self):
+        if not self.served:
+            return ()
+        return STAND_INS + (() if self.listener == "none" else (self.listener,))
+
+
+@dataclass(frozen=True)
+class Sock:
+    family: int        # 4 or 6
+    proto: str         # tcp or udp
+    variant: str = "plain"  # plain, v6only, bound_v6 (bind [::1]:0 first), other_netns
+
+    def name(self):
+        return "%s%d %s" % (self.proto, self.family, self.variant)
+
+
+@dataclass
+class Expect:
+    rule: str                 # the RULES entry that decided
+    lands: str = None         # server address that gets it, or None
+    errno: str = None         # connect's errno name, or None
+    peer: str = None          # getpeername's address (TCP, connected)
+    local: str = None         # getsockname's address
+    reply: str = None         # a UDP reply's source as recvfrom reports it (None: not checked)
+    counters: dict = field(default_factory=dict)
+    redirected: bool = False
+
+
+RULES = [
+    ("sendto", "an unconnected UDP `sendto` (no `connect`)",
+     "untouched, nothing counted: no sendmsg hook is attached, since `udpv6_sendmsg` refuses a v4-mapped rewrite (ENOTSUPP)"),
+    ("port0", "destination port 0", "untouched, nothing counted"),
+    ("not_loopback", "an address that is not loopback (another IPv6 address)", "untouched, nothing counted"),
+    ("is_127_0_0_1", "`127.0.0.1` or `[::ffff:127.0.0.1]`, whatever the relay and `--loopback4`",
+     "untouched, nothing counted: 127.0.0.1 is Linux's own (and the relay's in mirrored mode)"),
+    ("other_127", "another 127/8 address (or its `[::ffff:]` spelling) without `--loopback4`, or the relay itself",
+     "untouched, nothing counted"),
+    ("not_allowed", "`[::1]:P` (or, with `--loopback4`, another 127/8 address) and P's mode, or the default for an unlisted P, is neither `always` nor `auto`",
+     "untouched, counted `not_allowed`"),
+    ("other_netns", "a socket of another network namespace (unless `--all-netns`, or a kernel before 5.14 that cannot tell them apart)",
+     "untouched, counted `other_netns`"),
+    ("bound_v6", "an IPv6 socket bound to an IPv6 source first (`bind([::1]:0)`)",
+     "untouched, counted `bound_v6` (the kernel then refuses a v4-mapped destination itself)"),
+    ("v6only", "an `IPV6_V6ONLY` socket", "untouched, counted `v6only` (a v4 destination would fail with ENETUNREACH)"),
+    ("local_listener", "mode `auto` and a Linux server owns the address asked: `[::1]:P` or dual-stack `[::]:P` for `[::1]`; that address, `0.0.0.0:P` or `[::]:P` for a 127/8 one",
+     "untouched, counted `local_listener`"),
+    ("redirect", "anything else", "sent to the relay, counted `redirected` (and `via_127` or `via_mapped` for 127/8 spellings); "
+     "`getpeername`, `getsockname` and UDP replies give back what was asked, unless `--show-relay`"),
+]
+RULE_NAMES = [r[0] for r in RULES]
+
+
+@functools.lru_cache(maxsize=None)
+def _v4_of(addr):
+    """The IPv4 address of a v4 destination (127.x or ::ffff:127.x), else None."""
+    a = ipaddress.ip_address(addr)
+    if a.version == 4:
+        return str(a)
+    return str(a.ipv4_mapped) if a.ipv4_mapped else None
+
+
+def _spell(sock, v4):
+    """How a v4 address looks to SOCK's family."""
+    return v4 if sock.family == 4 else "::ffff:" + v4
+
+
+# KERNEL: what the kernel does with a connect nobody rewrote (measured once,
+# by hand, with no program attached; see the table's README notes).
+def kernel_lands(port, sock, dest):
+    """(server address or None, errno name or None) for an untouched connect."""
+    servers = _servers(port, sock)
+    v4 = _v4_of(dest)
+    if v4 is not None and sock.family == 6 and sock.variant in ("v6only", "bound_v6"):
+        # tcp_v6_connect, __ip6_datagram_connect: a V6ONLY socket (bind to a
+        # v6 address sets it) cannot reach a v4-mapped address.
+        return None, "ENETUNREACH"
+    if v4 is not None:
+        # The exact address wins over a dual-stack [::] wildcard.
+        if v4 in servers:
+            return v4, None
+        if "::" in servers:
+            return "::", None
+    else:
+        if dest in servers:
+            return dest, None
+        if dest == "::1" and "::" in servers:
+            return "::", None
+    return None, ("ECONNREFUSED" if sock.proto == "tcp" else None)
+
+
+def _servers(port, sock):
+    """Who listens on PORT in SOCK's network namespace."""
+    if sock.variant == "other_netns":
+        return (LOOP1, "::1") if port.served else ()  # all the other netns serves
+    return port.servers()
+
+
+def _owner(port, sock, v4):
+    """auto mode: does a server in the socket's netns own the address asked
+    (bpf_skc_lookup_tcp / bpf_sk_lookup_udp)? Any server counts, a stand-in
+    for another relay too: lo6relay cannot tell Linux's from a relay's."""
+    servers = _servers(port, sock)
+    if v4 is None:
+        return "::1" in servers or "::" in servers
+    # The IPv4 lookup finds that address, 0.0.0.0 and dual-stack [::] sockets.
+    return v4 in servers or "::" in servers
+
+
+def _local_of(sock, dest_v4, dest):
+    """getsockname's address after an untouched or redirected connect."""
+    if sock.variant == "bound_v6":
+        return "::1"
+    if dest_v4 is not None:
+        # The 127/8 local route's preferred source is 127.0.0.1.
+        return _spell(sock, LOOP1)
+    return dest  # ::1 or OTHER6: the local address is the destination itself
+
+
+def decide(inst, port, sock, dest, how="connect"):
+    """(rule, spelling) where spelling is None, 'v6', '127' or 'mapped'."""
+    if how == "sendto":
+        return "sendto", None
+    if port.number == 0:
+        return "port0", None
+    v4 = _v4_of(dest)
+    if dest == "::1" and sock.family == 6:
+        spelling = "v6"
+    elif v4 is None:
+        return "not_loopback", None
+    elif v4 == LOOP1:
+        return "is_127_0_0_1", None
+    elif not inst.loopback4 or v4 == inst.relay or not v4.startswith("127."):
+        return "other_127", None
+    else:
+        spelling = "127" if sock.family == 4 else "mapped"
+    mode = port.mode if port.mode != "off" else port.default
+    if mode not in ("always", "auto"):
+        return "not_allowed", spelling
+    if sock.variant == "other_netns" and not inst.all_netns and "netns_cookie" not in inst.lacks:
+        return "other_netns", spelling
+    if sock.family == 6 and sock.variant == "bound_v6":
+        return "bound_v6", spelling
+    if sock.family == 6 and sock.variant == "v6only" and "sock_cast" not in inst.lacks:
+        return "v6only", spelling
+    if mode == "auto" and ("sock_lookup" in inst.lacks or _owner(port, sock, None if spelling == "v6" else v4)):
+        return "local_listener", spelling
+    return "redirect", spelling
+
+
+def expect(inst, port, sock, dest, how="connect"):
+    """What a connect (HOW "connect") or an unconnected UDP sendto (HOW "sendto") does."""
+    rule, spelling = decide(inst, port, sock, dest, how)
+    e = Expect(rule=rule)
+    v4 = _v4_of(dest)
+    if rule != "redirect":
+        if rule not in ("sendto", "port0", "not_loopback", "is_127_0_0_1", "other_127"):
+            e.counters = {rule: 1}
+        e.lands, e.errno = kernel_lands(port, sock, dest)
+        if e.errno is None:
+            # A UDP socket "connected" to port 0 has no peer (ENOTCONN);
+            # an unconnected one has none either.
+            e.peer = dest if rule not in ("sendto", "port0") else None
+            e.local = _local_of(sock, v4, dest) if rule != "sendto" else None
+            e.reply = dest if e.lands not in (None, "::") else None
+        return e
+    e.redirected = True
+    e.counters = {"redirected": 1}
+    if spelling == "127":
+        e.counters["via_127"] = 1
+    elif spelling == "mapped":
+        e.counters["via_mapped"] = 1
+    relay = _spell(sock, inst.relay)
+    e.lands, e.errno = kernel_lands(port, sock, relay)
+    if e.errno:
+        return e
+    # The reverse hooks give back what was asked for on a marked socket; a
+    # [::1] connection's local end says ::1 too (getsockname6).
+    e.peer = dest if inst.marks else relay
+    e.local = "::1" if inst.marks and spelling == "v6" else _local_of(sock, inst.relay, relay)
+    e.reply = (dest if inst.marks else relay) if e.lands not in (None, "::") else None
+    return e
+
+
+def takes_v4_path(sock, dest, exp):
+    """Does this connect hand the socket to the IPv4 path?"""
+    return sock.family == 4 or exp.redirected or _v4_of(dest) is not None
+
+
+def expect_again(inst, port1, port2, sock, d1, d2):
+    """A socket that connects to D1 (on PORT1), then again to D2 (on PORT2):
+    what the second connect does, or None where the table does not walk it.
+    Every connect decides afresh: the mark follows the last one."""
+    e1, e2 = expect(inst, port1, sock, d1), expect(inst, port2, sock, d2)
+    if sock.proto == "tcp" and e1.errno != "ECONNREFUSED":
+        return None  # only a refused TCP connect can be followed by another
+    # KERNEL: a first connect on the IPv6 path leaves an IPv6 source, which
+    # makes the socket bound_v6 for lo6relay: the bound_v6 rows cover it.
+    if not takes_v4_path(sock, d1, e1):
+        return None
+    if takes_v4_path(sock, d2, e2):
+        return e2
+    # KERNEL: after the IPv4 path, a connect to a pure IPv6 address fails:
+    # UDP with EAFNOSUPPORT (the v4-mapped source stays; ip6_datagram_connect),
+    # TCP by timing out (tcp_v6_connect keeps ipv6_mapped's af_ops): not walked.
+    if sock.proto == "tcp":
+        return None
+    return Expect(rule=e2.rule, errno="EAFNOSUPPORT", counters=e2.counters)
+
+
+def readme_block():
+    lines = ["<!-- rules: generated by tests/integration/model.py --readme; test_table.sh walks them -->",
+             "| # | a connect to | what lo6relay does |", "|---|---|---|"]
+    for i, (_, when, what) in enumerate(RULES, 1):
+        lines.append("| %d | %s | %s |" % (i, when, what))
+    lines.append("<!-- rules: end -->")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--readme"]:
+        print(readme_block())
+    else:
+        sys.exit("usage: model.py --readme")

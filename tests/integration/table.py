@@ -1,0 +1,489 @@
+#!/usr/bin/env python3
+"""The table of cases: every way into connect, against model.py's rules.
+
+Run by test_table.sh inside the test's private netns, as a process of its
+private cgroup, with its private pin folder. For each instance (relay x
+--loopback4 x --show-relay x --all-netns) it starts lo6relay, sets the ports'
+modes, then walks rows: socket (family, protocol, plain / IPV6_V6ONLY /
+bound to [::1] / in another netns) x destination x port (mode, default,
+Linux listener) x sequence (one connect; connect again; unconnected sendto;
+a connection open across a second start). Each row's expectation comes from
+model.expect(); the row passes when the kernel agrees on where it landed
+(or the errno), getpeername, getsockname, the UDP reply's source and the
+exact counters that moved. One TAP line per group of rows.
+
+usage: table.py LO6RELAY PIN CGROUP CONFIG
+"""
+import ctypes
+import errno
+import itertools
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+
+import model
+from model import LOOP1, OTHER6, Instance, Port, Sock
+
+LO6RELAY, PIN, CG, CONF = sys.argv[1:5]
+libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNET = 0x40000000
+
+# --- the kernel's answers, read directly -----------------------------------
+
+NR_BPF = 321  # x86_64
+BPF_MAP_LOOKUP_ELEM, BPF_OBJ_GET = 1, 7
+FIELDS = ("redirected", "not_allowed", "v6only", "bound_v6", "local_listener", "other_netns",
+          "via_127", "via_mapped")
+
+
+def bpf(cmd, attr):
+    buf = ctypes.create_string_buffer(attr, 128)
+    r = libc.syscall(NR_BPF, cmd, buf, 128)
+    if r < 0:
+        raise OSError(ctypes.get_errno(), "bpf(%d)" % cmd)
+    return r
+
+
+class Stats:
+    """port_stats, read with the bpf syscall: a subprocess a row is too slow."""
+
+    def __init__(self):
+        self.fd = None
+
+    def open(self):
+        path = ctypes.create_string_buffer((PIN + "/port_stats").encode())
+        self.fd = bpf(BPF_OBJ_GET, struct.pack("=QII", ctypes.addressof(path), 0, 0))
+
+    def close(self):
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def of(self, port):
+        key = ctypes.create_string_buffer(struct.pack("=H", port), 2)
+        val = ctypes.create_string_buffer(8 * len(FIELDS))
+        try:
+            bpf(BPF_MAP_LOOKUP_ELEM, struct.pack("=IIQQQ", self.fd, 0, ctypes.addressof(key),
+                                                 ctypes.addressof(val), 0))
+        except OSError as e:
+            if e.errno == errno.ENOENT:
+                return dict.fromkeys(FIELDS, 0)
+            raise
+        return dict(zip(FIELDS, struct.unpack("=8Q", val.raw)))
+
+
+STATS = Stats()
+
+# --- the other network namespace --------------------------------------------
+
+
+class OtherNetns:
+    """A child that made a netns with lo up; we enter it to make sockets."""
+
+    def __init__(self):
+        r, w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            os.close(r)
+            if libc.unshare(CLONE_NEWNET) != 0:
+                os._exit(1)
+            subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+            os.write(w, b"x")
+            signal.alarm(600)  # bounded: never outlives a broken run for long
+            signal.pause()
+            os._exit(0)
+        os.close(w)
+        if os.read(r, 1) != b"x":
+            raise SystemExit("cannot make the other netns")
+        os.close(r)
+        self.fd = os.open("/proc/%d/ns/net" % self.pid, os.O_RDONLY)
+        self.home = os.open("/proc/self/ns/net", os.O_RDONLY)
+
+    def socket(self, fam, kind):
+        if libc.setns(self.fd, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns")
+        try:
+            return socket.socket(fam, kind)
+        finally:
+            libc.setns(self.home, CLONE_NEWNET)
+
+    def end(self):
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+
+
+# --- servers -----------------------------------------------------------------
+
+KINDS = {"tcp": socket.SOCK_STREAM, "udp": socket.SOCK_DGRAM}
+
+
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+class Servers:
+    """Every server the table needs, in one process, non-blocking."""
+
+    def __init__(self, other):
+        self.by_port = {}  # (proto, port) -> [(id, sock)]
+        self.other = other
+
+    def add(self, proto, port, addr, where="here"):
+        fam = family_of(addr)
+        s = (self.other.socket(fam, KINDS[proto]) if where == "other"
+             else socket.socket(fam, KINDS[proto]))
+        # Specific addresses beside a dual-stack [::] on one port.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        if fam == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0 if addr == "::" else 1)
+        s.bind((addr, port))
+        if proto == "tcp":
+            s.listen(64)
+        s.setblocking(False)
+        sid = addr if where == "here" else "other:" + addr
+        self.by_port.setdefault((proto, port), []).append((sid, s))
+
+    def strays(self, wait=0.1):
+        """Anything that arrived after its row was checked."""
+        socks = [s for v in self.by_port.values() for _, s in v]
+        select.select(socks, [], [], wait)
+        return ["a stray %s on %d at %s arrived late" % (proto, port, sid)
+                for (proto, port) in self.by_port
+                for sid in self.take(proto, port, 0)[0]]
+
+    def take(self, proto, port, wait):
+        """Ids of the servers that got a connection or datagram, and the UDP sender."""
+        socks = self.by_port.get((proto, port), [])
+        got, sender = [], None
+        for attempt in (0, 1):
+            for sid, s in socks:
+                try:
+                    if proto == "tcp":
+                        c, _ = s.accept()
+                        c.close()
+                    else:
+                        _, sender = s.recvfrom(64)
+                        s.sendto(b"r", sender)
+                    got.append(sid)
+                except BlockingIOError:
+                    pass
+            if got or not wait or not socks or attempt:
+                break
+            select.select([s for _, s in socks], [], [], wait)
+        return got, sender
+
+
+# --- the CLI -----------------------------------------------------------------
+
+
+def lo6(*args):
+    r = subprocess.run([LO6RELAY, "--pin-dir", PIN, "--config", CONF] + list(args),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise SystemExit("lo6relay %s failed (%d): %s" % (" ".join(args), r.returncode, r.stderr.strip()))
+    return r.stdout
+
+
+def start(inst):
+    args = ["start", "--cgroup", CG, "--relay", inst.relay, "--ports", "none"]
+    args += [o for o, on in (("--loopback4", inst.loopback4), ("--show-relay", inst.show_relay),
+                             ("--all-netns", inst.all_netns)) if on]
+    lo6(*args)
+
+
+# --- rows --------------------------------------------------------------------
+
+TCP_TIMEOUT = 2.0
+
+
+def client(sock, other):
+    fam = socket.AF_INET6 if sock.family == 6 else socket.AF_INET
+    s = other.socket(fam, KINDS[sock.proto]) if sock.variant == "other_netns" else socket.socket(fam, KINDS[sock.proto])
+    # Blocking, bounded by SO_SNDTIMEO: python's settimeout makes connect
+    # non-blocking, and a second connect after a failed non-blocking one
+    # answers ECONNABORTED (__inet_stream_connect) instead of connecting.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", int(TCP_TIMEOUT), 0))
+    if sock.family == 6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1 if sock.variant == "v6only" else 0)
+        if sock.variant == "bound_v6":
+            s.bind(("::1", 0))
+    return s
+
+
+def errname(e):
+    return errno.errorcode.get(e.errno, str(e.errno)) if isinstance(e, OSError) and e.errno else "timeout"
+
+
+def observe(s, sock, port, servers, how, dest):
+    """What the kernel did: a dict shaped like model.Expect's fields."""
+    got = {"errno": None, "lands": None, "peer": None, "local": None, "reply": None}
+    try:
+        if how == "sendto":
+            s.sendto(b"q", (dest, port))
+        else:
+            s.connect((dest, port))
+    except OSError as e:
+        got["errno"] = errname(e)
+        return got
+    if how == "connect":
+        try:
+            got["peer"] = s.getpeername()[0]
+        except OSError:
+            pass  # ENOTCONN: UDP "connected" to port 0
+        got["local"] = s.getsockname()[0]
+        if sock.proto == "udp":
+            s.send(b"q")
+    # Loopback delivers within connect() and send(): a TCP connection is in
+    # the accept queue, a datagram in the server's. One sent to nobody is not
+    # waited for; a late one would show in the group's final sweep.
+    landed, _ = servers.take(sock.proto, port, 0.2 if sock.proto == "tcp" else 0)
+    got["lands"] = ",".join(landed) or None
+    # A reply from a wildcard [::] server comes from 127.0.0.1 and a connected
+    # socket drops it: wait only for replies from a server of that address.
+    if sock.proto == "udp" and landed and landed != ["::"] and not landed[0].endswith(":::"):
+        r, _, _ = select.select([s], [], [], 0.5)
+        if r:
+            try:
+                got["reply"] = s.recvfrom(64)[1][0]
+            except OSError as e:
+                got["reply"] = "err " + errname(e)
+    return got
+
+
+def drain(s):
+    s.setblocking(False)
+    try:
+        while True:
+            s.recv(64)
+    except (BlockingIOError, InterruptedError, ConnectionRefusedError):
+        pass
+    finally:
+        s.setblocking(True)
+    s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+
+
+def counters_moved(before, after):
+    return {k: after[k] - before[k] for k in FIELDS if after[k] != before[k]}
+
+
+def compare(exp, got, moved, sock):
+    want = {"errno": exp.errno, "lands": exp.lands, "peer": exp.peer, "local": exp.local}
+    if want["lands"] and sock.variant == "other_netns":
+        want["lands"] = "other:" + want["lands"]
+    bad = [("%s: want %s, got %s" % (k, want[k], got[k])) for k in want if want[k] != got[k]]
+    if sock.proto == "udp" and exp.reply is not None and got["reply"] != exp.reply:
+        bad.append("reply from: want %s, got %s" % (exp.reply, got["reply"]))
+    if moved is not None and moved != exp.counters:
+        bad.append("counters: want %s, got %s" % (exp.counters, moved))
+    return bad
+
+
+FAILURES_SHOWN = int(os.environ.get("LO6_TABLE_SHOW", "8"))
+
+
+class Tap:
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def group(self, name, failures, rows):
+        self.n += 1
+        print("%s %d - %s: %d rows" % ("not ok" if failures else "ok", self.n, name, rows))
+        for f in failures[:FAILURES_SHOWN]:
+            print("#   " + f)
+        if len(failures) > FAILURES_SHOWN:
+            print("#   ... and %d more failing rows" % (len(failures) - FAILURES_SHOWN))
+        self.failed += bool(failures)
+        sys.stdout.flush()
+
+
+# --- the table's dimensions --------------------------------------------------
+
+BASE = 21000
+UNSERVED = BASE + 99  # mode always, nothing listens: a redirect is refused
+
+
+def port_number(listener, mode):
+    return BASE + 10 * model.LISTENERS.index(listener) + model.MODES.index(mode)
+
+
+# The default mode matters only where a port's own mode is off; the other
+# phases walk those ports and one override.
+PHASES = {
+    "off": [(l, m) for l in model.LISTENERS for m in model.MODES],
+    "always": [(l, "off") for l in model.LISTENERS] + [("none", "never")],
+    "auto": [(l, "off") for l in model.LISTENERS] + [("none", "never")],
+    "never": [(l, "off") for l in model.LISTENERS] + [("none", "always")],
+}
+DESTS = {6: ("::1", "::ffff:127.0.0.1", "::ffff:127.0.1.1", "::ffff:127.0.0.3", OTHER6),
+         4: ("127.0.0.1", "127.0.1.1", "127.0.0.3")}
+VARIANTS = {6: ("plain", "v6only", "bound_v6", "other_netns"), 4: ("plain", "other_netns")}
+INSTANCES = [Instance(relay=r, loopback4=l4, show_relay=sr, all_netns=an)
+             for r, l4, sr, an in itertools.product((LOOP1, "127.0.0.3"), (False, True), (False, True),
+                                                   (False, True))]
+
+
+def dests_for(sock):
+    # The other netns has only lo: no OTHER6 there.
+    return [d for d in DESTS[sock.family] if not (sock.variant == "other_netns" and d == OTHER6)]
+
+
+def run_rows(tap, name, rows, inst, servers, other, rules_hit):
+    """ROWS: (port, sock, dest, how). One TAP line for all of them."""
+    failures = []
+    for port, sock, dest, how in rows:
+        exp = model.expect(inst, port, sock, dest, how)
+        rules_hit[exp.rule] = rules_hit.get(exp.rule, 0) + 1
+        s = client(sock, other)
+        before = STATS.of(port.number)
+        got = observe(s, sock, port.number, servers, how, dest)
+        s.close()
+        moved = counters_moved(before, STATS.of(port.number))
+        bad = compare(exp, got, moved, sock)
+        if bad:
+            failures.append("%s %s [%s]:%d mode %s default %s listener %s (rule %s): %s" % (
+                how, sock.name(), dest, port.number, port.mode, port.default, port.listener,
+                exp.rule, "; ".join(bad)))
+    tap.group(name, failures + servers.strays(), len(rows))
+
+
+def single_rows(inst, phase):
+    rows = []
+    for fam, proto in itertools.product((6, 4), ("tcp", "udp")):
+        for variant in VARIANTS[fam]:
+            sock = Sock(fam, proto, variant)
+            # Socket variants other than plain meet every port only once, with the default off.
+            pairs = PHASES[phase] if variant == "plain" or phase == "off" else []
+            for (listener, mode), dest in itertools.product(pairs, dests_for(sock)):
+                rows.append((Port(port_number(listener, mode), mode, phase, listener), sock, dest, "connect"))
+        if phase == "off":
+            rows.append((Port(0, "off", phase, "none", served=False), Sock(fam, proto), "::1" if fam == 6 else "127.0.1.1", "connect"))
+            if proto == "udp":
+                for (listener, mode), dest in itertools.product(PHASES["off"], DESTS[fam]):
+                    rows.append((Port(port_number(listener, mode), mode, phase, listener), Sock(fam, proto), dest, "sendto"))
+    return rows
+
+
+def again_rows(tap, inst, servers, other, rules_hit):
+    """A socket that connects again: UDP after any connect, TCP after a refused one.
+    The second connect decides afresh and the mark follows it (model: expect of
+    the second connect alone)."""
+    failures, n = [], 0
+    second = Port(port_number("none", "always"), "always", "off", "none")
+    for fam, proto in itertools.product((6, 4), ("tcp", "udp")):
+        sock = Sock(fam, proto)
+        first_port = Port(UNSERVED, "always", "off", "none", served=False) if proto == "tcp" else second
+        for d1, d2 in itertools.product(DESTS[fam], DESTS[fam]):
+            e2 = model.expect_again(inst, first_port, second, sock, d1, d2)
+            if e2 is None:
+                continue
+            n += 1
+            rules_hit[e2.rule] = rules_hit.get(e2.rule, 0) + 1
+            s = client(sock, other)
+            try:
+                s.connect((d1, first_port.number))
+                if proto == "udp":
+                    s.send(b"1")
+                    servers.take(proto, first_port.number, 0.02)
+            except OSError:
+                pass
+            # The first reply, or the ICMP error of a datagram to nobody, must
+            # not be taken for the second connect's.
+            if proto == "udp":
+                drain(s)
+            before = STATS.of(second.number)
+            got = observe(s, sock, second.number, servers, "connect", d2)
+            s.close()
+            moved = counters_moved(before, STATS.of(second.number))
+            bad = compare(e2, got, moved, sock)
+            if bad:
+                failures.append("%s [%s]:%d then [%s]:%d (rule %s): %s" % (
+                    sock.name(), d1, first_port.number, d2, second.number, e2.rule, "; ".join(bad)))
+    tap.group("%s: connect again (UDP after a connect, TCP after a refused one)" % inst.name(),
+              failures + servers.strays(), n)
+
+
+def restart_rows(tap, inst, servers, other, rules_hit):
+    """Connections open across a second start keep what they were told."""
+    port = Port(port_number("none", "always"), "always", "off", "none")
+    opened, failures = [], []
+    for fam, proto in itertools.product((6, 4), ("tcp", "udp")):
+        sock = Sock(fam, proto)
+        for dest in DESTS[fam]:
+            exp = model.expect(inst, port, sock, dest)
+            if exp.errno:
+                continue  # nothing stays open
+            rules_hit[exp.rule] = rules_hit.get(exp.rule, 0) + 1
+            s = client(sock, other)
+            s.connect((dest, port.number))
+            landed = []
+            if proto == "tcp":
+                landed, _ = servers.take(proto, port.number, 0.2)
+            opened.append((s, sock, dest, exp, landed))
+    start(inst)  # the same options again: the program is replaced, the maps kept
+    for s, sock, dest, exp, landed in opened:
+        got = {"errno": None, "lands": ",".join(landed) or None, "peer": s.getpeername()[0],
+               "local": s.getsockname()[0], "reply": None}
+        if sock.proto == "udp":
+            s.send(b"q")
+            landed, _ = servers.take("udp", port.number, 0.02)
+            got["lands"] = ",".join(landed) or None
+            if landed and select.select([s], [], [], 0.5)[0]:
+                got["reply"] = s.recvfrom(64)[1][0]
+        s.close()
+        bad = compare(exp, got, None, sock)  # the counters moved before the start
+        if bad:
+            failures.append("%s [%s]:%d across a second start: %s" % (sock.name(), dest, port.number, "; ".join(bad)))
+    tap.group("%s: connections open across a second start" % inst.name(), failures, len(opened))
+
+
+def main():
+    with open(os.path.join(CG, "cgroup.procs"), "w") as f:
+        f.write(str(os.getpid()))
+    other = OtherNetns()
+    servers = Servers(other)
+    ports = sorted({port_number(l, m) for l in model.LISTENERS for m in model.MODES})
+    for p in ports:
+        listener = model.LISTENERS[(p - BASE) // 10]
+        for proto in ("tcp", "udp"):
+            for addr in model.STAND_INS + (() if listener == "none" else (listener,)):
+                servers.add(proto, p, addr)
+            for addr in (LOOP1, "::1"):
+                servers.add(proto, p, addr, "other")
+    tap, rules_hit = Tap(), {}
+    try:
+        for inst in INSTANCES:
+            start(inst)
+            lacks = frozenset(json.loads(lo6("status", "--json")).get("kernel_lacks", "").split())
+            inst = Instance(inst.relay, inst.loopback4, inst.show_relay, inst.all_netns, lacks)
+            for mode in ("always", "auto", "never"):
+                spec = ",".join(str(port_number(l, mode)) for l in model.LISTENERS)
+                lo6("allow", "--mode", mode, spec + ("," + str(UNSERVED) if mode == "always" else ""))
+            STATS.open()
+            for phase in PHASES:
+                lo6("default", phase)
+                run_rows(tap, "%s: default %s" % (inst.name(), phase), single_rows(inst, phase), inst,
+                         servers, other, rules_hit)
+            lo6("default", "off")
+            again_rows(tap, inst, servers, other, rules_hit)
+            restart_rows(tap, inst, servers, other, rules_hit)
+            STATS.close()
+            lo6("stop")
+        dead = [r for r in model.RULE_NAMES if r not in rules_hit]
+        tap.group("every rule decided some row (%s)" % ", ".join("%s %d" % (r, rules_hit.get(r, 0))
+                                                                 for r in model.RULE_NAMES),
+                  ["rule %s decided no row: the table does not walk it" % r for r in dead], sum(rules_hit.values()))
+    finally:
+        other.end()
+    print("1..%d" % tap.n)
+    print("# %d rows in all" % sum(rules_hit.values()))
+    return 1 if tap.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

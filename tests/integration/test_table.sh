@@ -1,0 +1,10 @@
+#!/bin/bash
+# The table of cases (issue 12): table.py walks every combination of socket,
+# destination, port mode, default, Linux listener, instance options and
+# sequence, and checks each row against the written rules in model.py.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# Another local IPv6 address, for "not loopback: untouched".
+ip -6 addr add 2001:db8::1/128 dev lo nodad
+"$PY" "$(dirname "$0")/table.py" "$LO6RELAY" "$PIN" "$CG" "$WORK/empty.conf"
