@@ -91,9 +91,7 @@ static int kernel_fits(const struct kernel_probe *pr, int loopback4)
 	char text[512], names[128];
 
 	if (pr->bpf_errno) {
-		errorf("the kernel refuses bpf() (%s): %s", strerror(pr->bpf_errno),
-		       pr->bpf_errno == ENOSYS ? "lo6relay needs CONFIG_BPF_SYSCALL"
-					       : "run as root (CAP_BPF and CAP_NET_ADMIN)");
+		errorf("%s", probe_refusal(pr, text, sizeof(text)));
 		return -1;
 	}
 	if (pr->hooks_absent & (1u << HOOK_CONNECT6)) {

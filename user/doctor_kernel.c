@@ -33,12 +33,11 @@
  */
 static void check_bpf(struct report *r, struct kernel_probe *pr)
 {
-	char known[160], absent[160];
+	char known[160], absent[160], why[300];
 
 	probe_kernel(pr);
 	if (pr->bpf_errno) {
-		report_add(r, "kernel", "bpf", LV_FAIL, "the bpf() syscall is refused (%s)%s",
-			   strerror(pr->bpf_errno), pr->bpf_errno == ENOSYS ? "" : ": run doctor as root");
+		report_add(r, "kernel", "bpf", LV_FAIL, "%s", probe_refusal(pr, why, sizeof(why)));
 		return;
 	}
 	hook_names(~pr->hooks_absent, 1, known, sizeof(known));
