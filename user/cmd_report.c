@@ -27,11 +27,11 @@ static uint64_t field(const struct lo6_port_stats *s, size_t i)
 
 static void add_stats(uint16_t port, const struct lo6_port_stats *s, void *arg)
 {
-	struct lo6_port_stats *total = arg;
+	uint64_t *total = arg; /* struct lo6_port_stats, as an array of counters */
 
 	(void)port;
 	for (size_t i = 0; i < NFIELDS; i++)
-		((uint64_t *)total)[i] += field(s, i);
+		total[i] += field(s, i);
 }
 
 static void json_stats(struct json *j, const char *key, const struct lo6_port_stats *s)
@@ -202,8 +202,9 @@ int cmd_status(const struct opts *o)
 	/* Say why auto picked it, as it would now: the evidence may have changed. */
 	if (cfg.flags & LO6_CFG_RELAY_AUTO && relay_auto_resolve(&auto_now, why, sizeof(why)) < 0)
 		auto_now = 0;
-	for (size_t i = 1; i < NFIELDS; i++)
-		skipped += i > LO6_REDIRECTED && i < LO6_VIA_127 ? field(&total, i) : 0;
+	/* The outcomes between redirected and the via_* breakdown are the skips. */
+	for (size_t i = LO6_REDIRECTED + 1; i < LO6_VIA_127; i++)
+		skipped += field(&total, i);
 	hooks_list(o->pin_dir, cfg.flags, live, missing, sizeof(live));
 	probe_lack_names(cfg.lacks, lack_names, sizeof(lack_names));
 	hook_names(cfg.hooks_absent, !!(cfg.flags & LO6_CFG_LOOPBACK4), absent, sizeof(absent));
