@@ -42,6 +42,27 @@ enum outcome { REDIRECTED = LO6_REDIRECTED, NOT_ALLOWED = LO6_NOT_ALLOWED, V6ONL
 	       OTHER_NETNS = LO6_OTHER_NETNS, VIA_127 = LO6_VIA_127, VIA_MAPPED = LO6_VIA_MAPPED,
 	       NONE = LO6_NOUTCOMES };
 
+/*
+ * Each field by name, at an offset the atomic add carries in its own
+ * instruction. `(__u64 *)s + what` would be pointer arithmetic whose offset
+ * differs by path, and the verifier refuses that to a loader without
+ * CAP_PERFMON: its Spectre v1 masking wants one offset per instruction.
+ */
+static __always_inline void bump(struct lo6_port_stats *s, enum outcome what)
+{
+	switch (what) {
+	case REDIRECTED: __sync_fetch_and_add(&s->redirected, 1); break;
+	case NOT_ALLOWED: __sync_fetch_and_add(&s->not_allowed, 1); break;
+	case V6ONLY: __sync_fetch_and_add(&s->v6only, 1); break;
+	case BOUND_V6: __sync_fetch_and_add(&s->bound_v6, 1); break;
+	case LOCAL_LISTENER: __sync_fetch_and_add(&s->local_listener, 1); break;
+	case OTHER_NETNS: __sync_fetch_and_add(&s->other_netns, 1); break;
+	case VIA_127: __sync_fetch_and_add(&s->via_127, 1); break;
+	case VIA_MAPPED: __sync_fetch_and_add(&s->via_mapped, 1); break;
+	case NONE: break;
+	}
+}
+
 /* One lookup, one or two counters: the outcome and which spelling was redirected. */
 static __always_inline void count(__u16 port, enum outcome what, enum outcome via)
 {
@@ -56,9 +77,8 @@ static __always_inline void count(__u16 port, enum outcome what, enum outcome vi
 		if (!s)
 			return; /* map full: lose a count, never a connection */
 	}
-	__sync_fetch_and_add((__u64 *)s + what, 1);
-	if (via != NONE)
-		__sync_fetch_and_add((__u64 *)s + via, 1);
+	bump(s, what);
+	bump(s, via);
 }
 
 /* One line for `lo6relay watch`: nothing is built unless someone watches. */

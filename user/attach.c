@@ -38,17 +38,16 @@ static int attach_new(const char *path, int cgfd, struct bpf_program *prog)
 }
 
 int attach_all(const char *pin_dir, int cgfd, const char *cgroup,
-	       struct bpf_program *const progs[NHOOKS], struct attach_result *res)
+	       struct bpf_program *const progs[NHOOKS], const struct attach_state *now,
+	       struct attach_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	for (int h = 0; h < NHOOKS; h++) {
-		struct link_state st;
+		int live = !!(now->live & (1u << h)), err;
 		char path[PATH_MAX];
-		int err, live;
 
 		if (pin_path(path, sizeof(path), pin_dir, hooks[h].link_pin) < 0)
 			return -1;
-		live = link_state_read(pin_dir, (enum hook)h, &st) == 0 && st.cgroup_id != 0;
 		if (!progs[h]) {
 			/* Not loadable here: a link left by another kernel's run must go. */
 			unlink(path);

@@ -14,12 +14,14 @@ struct attach_result {
 
 /*
  * For each hook with a program in PROGS (NULL: not loaded on this kernel):
- * replace the program under an existing pinned link, or attach to CGFD and
- * pin the link. Hooks other than connect6 may fail alone, with a note on
- * stderr; a connect6 failure undoes what this call made and returns -1.
+ * replace the program under a pinned link whose cgroup lives (NOW, from
+ * attach_state_read), or attach to CGFD and pin the link. Hooks other than
+ * connect6 may fail alone, with a note on stderr; a connect6 failure undoes
+ * what this call made and returns -1.
  */
 int attach_all(const char *pin_dir, int cgfd, const char *cgroup,
-	       struct bpf_program *const progs[NHOOKS], struct attach_result *res);
+	       struct bpf_program *const progs[NHOOKS], const struct attach_state *now,
+	       struct attach_result *res);
 
 /* Unpins the links attach_all made (their programs detach with them). */
 void attach_undo(const char *pin_dir, const struct attach_result *res);

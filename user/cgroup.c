@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,16 +96,38 @@ uint64_t cgroup_id_of(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? (uint64_t)st.st_ino : 0;
 }
 
-/* Depth-first walk; cgroup trees are shallow and small. */
-static int walk(char *path, size_t len, size_t used, uint64_t id)
+/* One search: the ids asked for, which are found, and where to put the first one's path. */
+struct search {
+	const uint64_t *ids;
+	size_t n, left;
+	int *found;
+	char *first;
+	size_t len;
+};
+
+static void visit(struct search *s, const char *path)
+{
+	uint64_t id = cgroup_id_of(path);
+	size_t len = strlen(path);
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->ids[i] == id && !s->found[i]) {
+			s->found[i] = 1;
+			s->left--;
+			if (i == 0 && len < s->len)
+				memcpy(s->first, path, len + 1);
+		}
+}
+
+/* Depth-first, stopping once every id is found; cgroup trees are shallow and small. */
+static void walk(struct search *s, char *path, size_t len, size_t used)
 {
 	DIR *d = opendir(path);
 	struct dirent *e;
-	int found = -1;
 
 	if (!d)
-		return -1;
-	while (found < 0 && (e = readdir(d))) {
+		return;
+	while (s->left && (e = readdir(d))) {
 		size_t n;
 
 		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
@@ -114,23 +137,29 @@ static int walk(char *path, size_t len, size_t used, uint64_t id)
 			continue;
 		path[used] = '/';
 		memcpy(path + used + 1, e->d_name, n + 1);
-		if (cgroup_id_of(path) == id || walk(path, len, used + 1 + n, id) == 0)
-			found = 0;
-		else
-			path[used] = '\0';
+		visit(s, path);
+		if (s->left)
+			walk(s, path, len, used + 1 + n);
+		path[used] = '\0';
 	}
 	closedir(d);
-	return found;
 }
 
-int cgroup_path_of_id(const char *root, uint64_t id, char *out, size_t len)
+size_t cgroup_find_ids(const char *root, const uint64_t *ids, size_t n, int *found, char *first,
+		       size_t len)
 {
-	size_t n = strlen(root);
+	struct search s = { ids, n, n, found, first, len };
+	char path[PATH_MAX];
+	size_t used = strlen(root);
 
-	if (n + 1 > len)
-		return -1;
-	memcpy(out, root, n + 1);
-	if (cgroup_id_of(root) == id)
+	memset(found, 0, n * sizeof(*found));
+	if (len)
+		first[0] = '\0';
+	if (used + 1 > sizeof(path))
 		return 0;
-	return walk(out, len, n, id);
+	memcpy(path, root, used + 1);
+	visit(&s, path);
+	if (s.left)
+		walk(&s, path, sizeof(path), used);
+	return n - s.left;
 }

@@ -19,7 +19,12 @@ int cgroup2_root(char *out, size_t len);
 /* The id the kernel gives the cgroup at PATH (its kernfs inode), 0 on error. */
 uint64_t cgroup_id_of(const char *path);
 
-/* The path under ROOT of the cgroup with ID; -1 if none. */
-int cgroup_path_of_id(const char *root, uint64_t id, char *out, size_t len);
+/*
+ * One walk of the tree under ROOT, ROOT included, for the N cgroups IDS:
+ * FOUND[i] says whether ids[i] is there, FIRST gets the path of ids[0] (""
+ * if not found). The walk stops once all are found. Returns how many were.
+ */
+size_t cgroup_find_ids(const char *root, const uint64_t *ids, size_t n, int *found, char *first,
+		       size_t len);
 
 #endif

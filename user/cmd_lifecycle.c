@@ -91,9 +91,7 @@ static int kernel_fits(const struct kernel_probe *pr, int loopback4)
 	char text[512], names[128];
 
 	if (pr->bpf_errno) {
-		errorf("the kernel refuses bpf() (%s): %s", strerror(pr->bpf_errno),
-		       pr->bpf_errno == ENOSYS ? "lo6relay needs CONFIG_BPF_SYSCALL"
-					       : "run as root (CAP_BPF and CAP_NET_ADMIN)");
+		errorf("%s", probe_refusal(pr, text, sizeof(text)));
 		return -1;
 	}
 	if (pr->hooks_absent & (1u << HOOK_CONNECT6)) {
@@ -165,7 +163,7 @@ int cmd_start(const struct opts *o)
 	int created_dir = 0, fresh, configured, replacing, cgfd = -1, err, ret = EXIT_FAIL;
 	struct kernel_probe pr;
 	struct lo6_config cfg;
-	struct link_state old;
+	struct attach_state old;
 
 	/* Everything the user typed or wrote is checked before anything is touched. */
 	if (!set)
@@ -201,7 +199,7 @@ int cmd_start(const struct opts *o)
 		goto out;
 	}
 	fault_point(STEP_BPFFS);
-	replacing = link_state_read(o->pin_dir, HOOK_CONNECT6, &old) == 0 && old.cgroup_id != 0;
+	replacing = attach_state_read(o->pin_dir, &old) == 0 && old.cgroup_id != 0;
 	if (replacing && old.cgroup_id != cgroup_id_of(cgroup)) {
 		errorf("an instance pinned at %s is attached to another cgroup (id %llu): run "
 		       "'lo6relay stop --pin-dir %s' first, or use another --pin-dir",
@@ -252,7 +250,7 @@ int cmd_start(const struct opts *o)
 		goto cleanup;
 	}
 	fault_point(STEP_CONFIG);
-	if (attach_all(o->pin_dir, cgfd, cgroup, progs, &attached) < 0)
+	if (attach_all(o->pin_dir, cgfd, cgroup, progs, &old, &attached) < 0)
 		goto cleanup;
 
 	inet_ntop(AF_INET, &cfg.relay_ip4, relay, sizeof(relay));

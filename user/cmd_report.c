@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cgroup.h"
 #include "cli.h"
 #include "instance.h"
 #include "json.h"
@@ -27,11 +26,11 @@ static uint64_t field(const struct lo6_port_stats *s, size_t i)
 
 static void add_stats(uint16_t port, const struct lo6_port_stats *s, void *arg)
 {
-	struct lo6_port_stats *total = arg;
+	uint64_t *total = arg; /* struct lo6_port_stats, as an array of counters */
 
 	(void)port;
 	for (size_t i = 0; i < NFIELDS; i++)
-		((uint64_t *)total)[i] += field(s, i);
+		total[i] += field(s, i);
 }
 
 static void json_stats(struct json *j, const char *key, const struct lo6_port_stats *s)
@@ -127,15 +126,14 @@ static size_t count_allowed(const struct instance *in)
 }
 
 /* Space-separated names of the hooks with a live link, and of those without. */
-static void hooks_list(const char *pin_dir, uint32_t flags, char *live, char *missing, size_t len)
+static void hooks_list(uint32_t live_mask, uint32_t flags, char *live, char *missing, size_t len)
 {
 	static const enum hook order[] = { HOOK_CONNECT6,     HOOK_GETPEERNAME6, HOOK_GETSOCKNAME6,
 					   HOOK_RECVMSG6,     HOOK_CONNECT4,     HOOK_GETPEERNAME4,
 					   HOOK_RECVMSG4 };
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		struct link_state st;
-		int up = link_state_read(pin_dir, order[i], &st) == 0 && st.cgroup_id;
+		int up = !!(live_mask & (1u << order[i]));
 		char *out = up ? live : missing;
 
 		/* Missing only when asked for: the v4 hooks by --loopback4, the reverse ones unless --show-relay. */
@@ -167,8 +165,10 @@ static void not_attached(const struct opts *o, const char *why)
 int cmd_status(const struct opts *o)
 {
 	struct lo6_port_stats total = { 0 };
-	char root[PATH_MAX], cgpath[PATH_MAX], relay[INET_ADDRSTRLEN];
-	struct link_state ls;
+	char cgid[48], relay[INET_ADDRSTRLEN];
+	const char *cgpath;
+	struct attach_state st;
+	const struct link_state *ls = &st.link[HOOK_CONNECT6];
 	struct lo6_config cfg = { 0 };
 	struct instance in;
 	struct json j;
@@ -181,17 +181,16 @@ int cmd_status(const struct opts *o)
 		errorf("'status' takes no arguments");
 		return EXIT_USAGE;
 	}
-	if (link_state_read(o->pin_dir, HOOK_CONNECT6, &ls) < 0) {
+	if (attach_state_read(o->pin_dir, &st) < 0) {
 		not_attached(o, "no link pinned at the pin folder (run 'lo6relay start')");
 		return EXIT_NOT_RUNNING;
 	}
-	if (ls.cgroup_id == 0) {
+	if (st.cgroup_id == 0) {
 		not_attached(o, "the cgroup it was attached to is gone (run 'lo6relay stop', then 'lo6relay start')");
 		return EXIT_NOT_RUNNING;
 	}
-	if (cgroup2_root(root, sizeof(root)) < 0 ||
-	    cgroup_path_of_id(root, ls.cgroup_id, cgpath, sizeof(cgpath)) < 0)
-		snprintf(cgpath, sizeof(cgpath), "(cgroup id %llu)", (unsigned long long)ls.cgroup_id);
+	snprintf(cgid, sizeof(cgid), "(cgroup id %llu)", (unsigned long long)st.cgroup_id);
+	cgpath = st.cgroup[0] ? st.cgroup : cgid;
 	if (instance_open(o->pin_dir, &in) < 0)
 		return EXIT_FAIL;
 	config_read(&in, &cfg);
@@ -202,9 +201,10 @@ int cmd_status(const struct opts *o)
 	/* Say why auto picked it, as it would now: the evidence may have changed. */
 	if (cfg.flags & LO6_CFG_RELAY_AUTO && relay_auto_resolve(&auto_now, why, sizeof(why)) < 0)
 		auto_now = 0;
-	for (size_t i = 1; i < NFIELDS; i++)
-		skipped += i > LO6_REDIRECTED && i < LO6_VIA_127 ? field(&total, i) : 0;
-	hooks_list(o->pin_dir, cfg.flags, live, missing, sizeof(live));
+	/* The outcomes between redirected and the via_* breakdown are the skips. */
+	for (size_t i = LO6_REDIRECTED + 1; i < LO6_VIA_127; i++)
+		skipped += field(&total, i);
+	hooks_list(st.live, cfg.flags, live, missing, sizeof(live));
 	probe_lack_names(cfg.lacks, lack_names, sizeof(lack_names));
 	hook_names(cfg.hooks_absent, !!(cfg.flags & LO6_CFG_LOOPBACK4), absent, sizeof(absent));
 
@@ -213,10 +213,10 @@ int cmd_status(const struct opts *o)
 		json_obj_begin(&j, NULL);
 		json_bool(&j, "attached", 1);
 		json_str(&j, "cgroup", cgpath);
-		json_u64(&j, "cgroup_id", ls.cgroup_id);
+		json_u64(&j, "cgroup_id", st.cgroup_id);
 		json_str(&j, "pin_dir", o->pin_dir);
-		json_u64(&j, "prog_id", ls.prog_id);
-		json_u64(&j, "link_id", ls.link_id);
+		json_u64(&j, "prog_id", ls->prog_id);
+		json_u64(&j, "link_id", ls->link_id);
 		json_str(&j, "hooks", live);
 		json_str(&j, "hooks_missing", missing);
 		json_str(&j, "kernel_lacks", lack_names);
@@ -239,7 +239,7 @@ int cmd_status(const struct opts *o)
 	printf("lo6relay: attached\n");
 	printf("  cgroup     %s\n", cgpath);
 	printf("  pin dir    %s\n", o->pin_dir);
-	printf("  program    id %u (cgroup/connect6), link id %u\n", ls.prog_id, ls.link_id);
+	printf("  program    id %u (cgroup/connect6), link id %u\n", ls->prog_id, ls->link_id);
 	printf("  hooks      %s%s%s\n", live, *missing ? "; not attached: " : "", missing);
 	if (absent[0])
 		printf("  kernel     has no cgroup hook for %s\n", absent);

@@ -33,12 +33,11 @@
  */
 static void check_bpf(struct report *r, struct kernel_probe *pr)
 {
-	char known[160], absent[160];
+	char known[160], absent[160], why[300];
 
 	probe_kernel(pr);
 	if (pr->bpf_errno) {
-		report_add(r, "kernel", "bpf", LV_FAIL, "the bpf() syscall is refused (%s)%s",
-			   strerror(pr->bpf_errno), pr->bpf_errno == ENOSYS ? "" : ": run doctor as root");
+		report_add(r, "kernel", "bpf", LV_FAIL, "%s", probe_refusal(pr, why, sizeof(why)));
 		return;
 	}
 	hook_names(~pr->hooks_absent, 1, known, sizeof(known));
@@ -157,11 +156,12 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 			   struct report *r)
 {
 	static uint8_t modes[LO6_MAX_PORTS];
-	char cg[PATH_MAX], relay[INET_ADDRSTRLEN], pick[INET_ADDRSTRLEN], linked[200] = "";
+	char cgid[48], relay[INET_ADDRSTRLEN], pick[INET_ADDRSTRLEN], linked[200] = "";
+	struct attach_state st;
 	struct lo6_config cfg = { 0 };
-	struct link_state ls;
 	struct instance in;
-	int err = link_state_read(o->pin_dir, HOOK_CONNECT6, &ls);
+	int err = attach_state_read(o->pin_dir, &st);
+	const char *cg;
 
 	if (err == -EACCES || err == -EPERM) {
 		report_add(r, "lo6relay", "attached", LV_FAIL,
@@ -169,21 +169,18 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 			   strerror(-err));
 		return;
 	}
-	if (err < 0 || ls.cgroup_id == 0) {
+	if (err < 0 || st.cgroup_id == 0) {
 		report_add(r, "lo6relay", "attached", LV_FAIL, "%s at %s: run 'lo6relay start'",
 			   err < 0 ? "nothing attached" : "the cgroup it was attached to is gone",
 			   o->pin_dir);
 		return;
 	}
-	if (!root[0] || cgroup_path_of_id(root, ls.cgroup_id, cg, sizeof(cg)) < 0)
-		snprintf(cg, sizeof(cg), "cgroup id %llu", (unsigned long long)ls.cgroup_id);
-	for (int h = 0; h < NHOOKS; h++) {
-		struct link_state other;
-
-		if (link_state_read(o->pin_dir, h, &other) == 0)
+	snprintf(cgid, sizeof(cgid), "cgroup id %llu", (unsigned long long)st.cgroup_id);
+	cg = st.cgroup[0] ? st.cgroup : cgid;
+	for (int h = 0; h < NHOOKS; h++)
+		if (st.pinned & (1u << h))
 			snprintf(linked + strlen(linked), sizeof(linked) - strlen(linked), " %s",
 				 hooks[h].name);
-	}
 	if (instance_open(o->pin_dir, &in) < 0 || config_read(&in, &cfg) < 0 ||
 	    ports_read(&in, modes) < 0) {
 		report_add(r, "lo6relay", "attached", LV_FAIL,
@@ -198,7 +195,8 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 		d->mode = modes[d->port] != LO6_MODE_OFF ? modes[d->port] : (int)cfg.default_mode;
 	inet_ntop(AF_INET, &d->relay_be, relay, sizeof(relay));
 	report_add(r, "lo6relay", "attached", LV_OK,
-		   "to %s (program id %u), pinned at %s, relay %s, default mode %s", cg, ls.prog_id,
+		   "to %s (program id %u), pinned at %s, relay %s, default mode %s", cg,
+		   st.link[HOOK_CONNECT6].prog_id,
 		   o->pin_dir, relay, mode_name(cfg.default_mode));
 	/* Which hooks are linked depends on start's options: say, do not judge. */
 	report_add(r, "lo6relay", "hooks", LV_INFO, "linked:%s", linked);

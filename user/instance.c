@@ -148,12 +148,12 @@ out:
 	return err;
 }
 
-int link_state_read(const char *pin_dir, enum hook hook, struct link_state *state)
+/* 0 and STATE if PIN_DIR holds a pinned cgroup link for HOOK; -errno otherwise. */
+static int link_read(const char *pin_dir, enum hook hook, struct link_state *state)
 {
 	struct bpf_link_info info;
 	uint32_t len = sizeof(info);
 	int fd = open_pinned(pin_dir, hooks[hook].link_pin), err = 0;
-	char root[PATH_MAX], path[PATH_MAX];
 
 	if (fd < 0)
 		return -errno;
@@ -168,12 +168,57 @@ int link_state_read(const char *pin_dir, enum hook hook, struct link_state *stat
 	state->link_id = info.id;
 	state->prog_id = info.prog_id;
 	state->cgroup_id = info.cgroup.cgroup_id;
-	/*
-	 * The link holds a reference on its cgroup, so after rmdir the id is
-	 * still reported for a cgroup nobody can reach: look for it.
-	 */
-	if (state->cgroup_id && cgroup2_root(root, sizeof(root)) == 0 &&
-	    cgroup_path_of_id(root, state->cgroup_id, path, sizeof(path)) < 0)
-		state->cgroup_id = 0;
 	return 0;
+}
+
+int attach_state_read(const char *pin_dir, struct attach_state *st)
+{
+	uint64_t ids[NHOOKS] = { 0 };
+	int found[NHOOKS] = { 0 };
+	char root[PATH_MAX];
+	size_t n = 0;
+
+	memset(st, 0, sizeof(*st));
+	/* connect6 (the last hook) first: ids[0] is the cgroup whose path the walk brings back. */
+	_Static_assert(HOOK_CONNECT6 == NHOOKS - 1, "connect6 is read first");
+	for (int i = NHOOKS - 1; i >= 0; i--) {
+		struct link_state *ls = &st->link[i];
+		size_t k = 0;
+		int err = link_read(pin_dir, (enum hook)i, ls);
+
+		if (i == HOOK_CONNECT6)
+			st->err = err;
+		if (err)
+			continue;
+		st->pinned |= 1u << i;
+		while (k < n && ids[k] != ls->cgroup_id)
+			k++;
+		if (k == n && ls->cgroup_id)
+			ids[n++] = ls->cgroup_id;
+	}
+	/*
+	 * A link holds a reference on its cgroup, so after rmdir the id is still
+	 * reported for a cgroup nobody can reach: look for them all at once.
+	 * Without a cgroup2 mount there is nowhere to look, and nothing is gone.
+	 */
+	if (cgroup2_root(root, sizeof(root)) == 0)
+		cgroup_find_ids(root, ids, n, found, st->cgroup, sizeof(st->cgroup));
+	else
+		for (size_t k = 0; k < n; k++)
+			found[k] = 1;
+	for (int i = 0; i < NHOOKS; i++) {
+		struct link_state *ls = &st->link[i];
+		size_t k = 0;
+
+		while (k < n && ids[k] != ls->cgroup_id)
+			k++;
+		if (k == n || !found[k])
+			ls->cgroup_id = 0;
+		else if (st->pinned & (1u << i))
+			st->live |= 1u << i;
+	}
+	st->cgroup_id = st->link[HOOK_CONNECT6].cgroup_id;
+	if (!st->cgroup_id)
+		st->cgroup[0] = '\0'; /* the path of another hook's cgroup */
+	return st->err;
 }

@@ -3,6 +3,7 @@
 #ifndef LO6RELAY_INSTANCE_H
 #define LO6RELAY_INSTANCE_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <lo6relay/abi.h>
@@ -63,7 +64,21 @@ struct link_state {
 	uint64_t cgroup_id; /* 0 once the cgroup is gone (removed, or not found) */
 };
 
-/* 0 and STATE if PIN_DIR holds a pinned link for HOOK; -errno otherwise. */
-int link_state_read(const char *pin_dir, enum hook hook, struct link_state *state);
+/*
+ * Whether and how an instance is attached: its pinned links, read once,
+ * and their cgroup, found by one walk of the cgroup tree. status, doctor
+ * and start's attach all go by it.
+ */
+struct attach_state {
+	int err;          /* reading connect6's link: 0, -ENOENT if none is pinned, -EACCES... */
+	uint32_t pinned;  /* 1 << hook for each hook with a pinned cgroup link */
+	uint32_t live;    /* ... of those, the ones whose cgroup still exists */
+	struct link_state link[NHOOKS];
+	uint64_t cgroup_id;    /* connect6's cgroup, 0 if no link or the cgroup is gone */
+	char cgroup[PATH_MAX]; /* its path, "" if unknown (no cgroup2 mount, or not found) */
+};
+
+/* Fills ST from the links pinned under PIN_DIR; returns ST->err. */
+int attach_state_read(const char *pin_dir, struct attach_state *st);
 
 #endif

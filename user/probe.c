@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -15,6 +17,9 @@
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71 /* Linux 5.14; older libc headers lack it */
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39 /* Linux 5.8; older headers lack it */
 #endif
 
 static const struct {
@@ -30,8 +35,11 @@ static const struct {
 	{ LO6_LACKS_SOCK_LOOKUP, "sock_lookup",
 	  "socket lookup: auto cannot see listeners, so auto ports are left alone" },
 	{ LO6_LACKS_SOCK_CAST, "sock_cast",
-	  "bpf_skc_to_tcp6_sock: IPV6_V6ONLY sockets are redirected and fail" },
-	{ LO6_LACKS_RINGBUF, "ringbuf", "ring buffer: 'lo6relay watch' cannot work" },
+	  "bpf_skc_to_tcp6_sock (offered only to a loader with CAP_PERFMON): IPV6_V6ONLY sockets "
+	  "are redirected and fail" },
+	{ LO6_LACKS_RINGBUF, "ringbuf",
+	  "ring buffer, or bpf_get_current_comm (recent kernels offer it only to a loader with "
+	  "CAP_PERFMON): 'lo6relay watch' cannot work" },
 };
 #define NLACKS (sizeof(lack_info) / sizeof(lack_info[0]))
 
@@ -60,12 +68,36 @@ static int pretend_lacks(const char *name)
 }
 
 /*
- * Loads `call HELPER; r0 = 1; exit` as a connect6 program. The verifier
- * names a helper it does not know, or does not allow here, "invalid func"
- * or "unknown func"; any other complaint (about the arguments) means it is
- * there. libbpf_probe_bpf_helper cannot answer this for sock_addr programs:
- * it loads them without an expected attach type, the kernel refuses that
- * before the verifier runs, and libbpf then assumes "supported".
+ * Whether the verifier got past HELPER to its arguments: a line such as
+ * "R1 type=ctx expected=map_ptr" or "R2 !read_ok". Every way it refuses a
+ * helper stops before them, whatever the words ("invalid func", "unknown
+ * func" before 6.2, "program of this type cannot use helper" after; the
+ * last also for helpers offered only to a loader with CAP_PERFMON, such as
+ * bpf_skc_to_tcp6_sock or, on recent kernels, bpf_get_current_comm).
+ */
+static int log_blames_argument(const char *log)
+{
+	const char *l = log;
+
+	do {
+		size_t n = strspn(l + 1, "0123456789");
+
+		/* "R1 ...", not a register state such as "R1=ctx()" or "R1_w=..." */
+		if (l[0] == 'R' && n > 0 && l[1 + n] == ' ')
+			return 1;
+		l = strchr(l, '\n');
+	} while (l++);
+	return 0;
+}
+
+/*
+ * Loads `call HELPER; r0 = 1; exit` as a connect6 program (r1 holds the
+ * context). The helper is there when that loads or the verifier complains
+ * about an argument; any other answer, whatever its errno or words, is a
+ * refusal, and start treats it as a missing helper. libbpf_probe_bpf_helper
+ * cannot answer this for sock_addr programs: it loads them without an
+ * expected attach type, the kernel refuses that before the verifier runs,
+ * and libbpf then assumes "supported".
  */
 static int helper_present(enum bpf_func_id helper)
 {
@@ -83,7 +115,7 @@ static int helper_present(enum bpf_func_id helper)
 		close(fd);
 		return 1;
 	}
-	return !strstr(log, "invalid func") && !strstr(log, "unknown func");
+	return log_blames_argument(log);
 }
 
 /* 1 if the kernel knows TYPE as a sock_addr hook, 0 if not, -errno if bpf() is refused. */
@@ -142,8 +174,11 @@ void probe_kernel(struct kernel_probe *p)
 		p->lacks |= LO6_LACKS_SOCK_LOOKUP;
 	if (!helper_present(BPF_FUNC_skc_to_tcp6_sock) || !helper_present(BPF_FUNC_skc_to_udp6_sock))
 		p->lacks |= LO6_LACKS_SOCK_CAST;
+	/* Everything tell_watchers() calls: without one of them there is no watch. */
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) != 1 ||
-	    !helper_present(BPF_FUNC_ringbuf_reserve))
+	    !helper_present(BPF_FUNC_ringbuf_reserve) || !helper_present(BPF_FUNC_ringbuf_submit) ||
+	    !helper_present(BPF_FUNC_ktime_get_ns) || !helper_present(BPF_FUNC_get_current_pid_tgid) ||
+	    !helper_present(BPF_FUNC_get_current_comm))
 		p->lacks |= LO6_LACKS_RINGBUF;
 	for (size_t i = 0; i < NLACKS; i++)
 		if (pretend_lacks(lack_info[i].name))
@@ -174,6 +209,42 @@ void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loop
 		bpf_map__set_autocreate(skel->maps.sk_marks, false);
 	if (p->lacks & LO6_LACKS_RINGBUF)
 		bpf_map__set_autocreate(skel->maps.events, false);
+}
+
+/* Whether this process has CAP in its effective set (1 if it cannot tell). */
+static int has_cap(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = { 0 };
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 1;
+	return !!(d[cap / 32].effective & (1u << (cap % 32)));
+}
+
+char *probe_refusal(const struct kernel_probe *p, char *out, size_t len)
+{
+	/* bpf_token_capable(): CAP_SYS_ADMIN stands in for the others. */
+	int admin = has_cap(CAP_SYS_ADMIN), bpf = admin || has_cap(CAP_BPF),
+	    net = admin || has_cap(CAP_NET_ADMIN);
+
+	if (p->bpf_errno == ENOSYS)
+		snprintf(out, len, "this kernel has no bpf() system call: lo6relay needs "
+			 "CONFIG_BPF_SYSCALL");
+	else if (p->bpf_errno != EPERM && p->bpf_errno != EACCES)
+		snprintf(out, len, "the kernel refuses bpf() (%s)", strerror(p->bpf_errno));
+	else if (!bpf || !net)
+		/* A cgroup sock_addr program wants CAP_BPF to load at all and CAP_NET_ADMIN for its type. */
+		snprintf(out, len, "the kernel refuses to load BPF programs (%s) because this process "
+			 "lacks %s%s%s: run as root, or with CAP_BPF (CAP_SYS_ADMIN before Linux 5.8), "
+			 "CAP_NET_ADMIN and, for the IPV6_V6ONLY check, CAP_PERFMON",
+			 strerror(p->bpf_errno), bpf ? "" : "CAP_BPF", bpf || net ? "" : " and ",
+			 net ? "" : "CAP_NET_ADMIN");
+	else
+		snprintf(out, len, "the kernel refuses to load BPF programs (%s) although this process "
+			 "has CAP_BPF and CAP_NET_ADMIN: a security module, seccomp filter or lockdown "
+			 "forbids it", strerror(p->bpf_errno));
+	return out;
 }
 
 const char *probe_lack_cost(uint32_t bit)

@@ -41,6 +41,13 @@ void probe_kernel(struct kernel_probe *p);
 void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks,
 	       struct bpf_program *progs[NHOOKS]);
 
+/*
+ * When P->bpf_errno is set: one sentence that says why the kernel refuses
+ * bpf() (the capability this process lacks, by name) and what to do.
+ * Returns OUT.
+ */
+char *probe_refusal(const struct kernel_probe *p, char *out, size_t len);
+
 /* What is missing and what that costs, for one LO6_LACKS_* bit. */
 const char *probe_lack_cost(uint32_t bit);
 
