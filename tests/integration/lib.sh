@@ -137,3 +137,29 @@ import json, sys
 d = json.load(sys.stdin)
 print(next((p[sys.argv[2]] for p in d["ports"] if p["port"] == int(sys.argv[1])), 0))' "$1" "$2"
 }
+
+# inner_lands PORT: a TCP client of the test's cgroup, in a network namespace
+# of its own with servers on its own [::1]:PORT and 127.0.0.1:PORT, connects
+# to [::1]:PORT and prints which of the two answered ("::1", "127.0.0.1",
+# or "err ERRNO"): where it landed, not only whether it failed.
+inner_lands() {
+	in_cg unshare -n sh -c 'ip link set lo up; exec "$0" -c "$1" "$2"' "$PY" '
+import errno, socket, sys
+port = int(sys.argv[1])
+servers = {}
+for addr, fam in (("::1", socket.AF_INET6), ("127.0.0.1", socket.AF_INET)):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.bind((addr, port)); s.listen(1); s.setblocking(False)
+    servers[addr] = s
+c = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+try:
+    c.connect(("::1", port))
+except OSError as e:
+    sys.exit(print("err " + errno.errorcode[e.errno]))
+for addr, s in servers.items():
+    try:
+        s.accept()
+        print(addr)
+    except BlockingIOError:
+        pass' "$1"
+}
