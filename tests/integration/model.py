@@ -35,6 +35,7 @@ class Instance:
     show_relay: bool = False
     all_netns: bool = False
     lacks: frozenset = frozenset()  # names from `status --json` kernel_lacks
+    simulate: frozenset = frozenset()  # lacks the test build fakes (LO6RELAY_TEST_LACK)
 
     @property
     def marks(self):
@@ -44,6 +45,7 @@ class Instance:
         opts = ["relay %s" % self.relay]
         opts += [o for o, on in (("--loopback4", self.loopback4), ("--show-relay", self.show_relay),
                                  ("--all-netns", self.all_netns)) if on]
+        opts += ["lacking " + name for name in sorted(self.simulate)]
         return " ".join(opts)
 
 

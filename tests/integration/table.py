@@ -181,9 +181,9 @@ class Servers:
 # --- the CLI -----------------------------------------------------------------
 
 
-def lo6(*args):
+def lo6(*args, env=None):
     r = subprocess.run([LO6RELAY, "--pin-dir", PIN, "--config", CONF] + list(args),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     if r.returncode != 0:
         raise SystemExit("lo6relay %s failed (%d): %s" % (" ".join(args), r.returncode, r.stderr.strip()))
     return r.stdout
@@ -193,7 +193,10 @@ def start(inst):
     args = ["start", "--cgroup", CG, "--relay", inst.relay, "--ports", "none"]
     args += [o for o, on in (("--loopback4", inst.loopback4), ("--show-relay", inst.show_relay),
                              ("--all-netns", inst.all_netns)) if on]
-    lo6(*args)
+    env = dict(os.environ)
+    if inst.simulate:
+        env["LO6RELAY_TEST_LACK"] = " ".join(sorted(inst.simulate))
+    lo6(*args, env=env)
 
 
 # --- rows --------------------------------------------------------------------
@@ -326,6 +329,10 @@ VARIANTS = {6: ("plain", "v6only", "bound_v6", "other_netns"), 4: ("plain", "oth
 INSTANCES = [Instance(relay=r, loopback4=l4, show_relay=sr, all_netns=an)
              for r, l4, sr, an in itertools.product((LOOP1, "127.0.0.3"), (False, True), (False, True),
                                                    (False, True))]
+# What the kernel may not offer (user/probe.c), one at a time, faked by the
+# test build: each changes what the rules can do.
+INSTANCES += [Instance(loopback4=True, simulate=frozenset([lack]))
+              for lack in ("sk_storage", "netns_cookie", "sock_lookup", "sock_cast")]
 
 
 def dests_for(sock):
@@ -460,7 +467,7 @@ def main():
         for inst in INSTANCES:
             start(inst)
             lacks = frozenset(json.loads(lo6("status", "--json")).get("kernel_lacks", "").split())
-            inst = Instance(inst.relay, inst.loopback4, inst.show_relay, inst.all_netns, lacks)
+            inst = Instance(inst.relay, inst.loopback4, inst.show_relay, inst.all_netns, lacks, inst.simulate)
             for mode in ("always", "auto", "never"):
                 spec = ",".join(str(port_number(l, mode)) for l in model.LISTENERS)
                 lo6("allow", "--mode", mode, spec + ("," + str(UNSERVED) if mode == "always" else ""))
