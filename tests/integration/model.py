@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 
 LOOP1 = "127.0.0.1"
 OTHER6 = "2001:db8::1"  # a local IPv6 address that is not loopback (on lo, in the test's netns)
+GATEWAY = "198.18.0.1"  # a relay outside 127/8, as NAT mode's gateway (on lo, in the test's netns)
 
 # A port's Linux-side listener, beside the relay stand-ins every port has
 # (127.0.0.1:P and 127.0.0.3:P): none, [::1]:P, dual-stack [::]:P, 127.0.1.1:P.
 LISTENERS = ("none", "::1", "::", "127.0.1.1")
 MODES = ("off", "always", "auto", "never")
 # What the test serves on every port, whatever the listener: "Windows" for
-# relay 127.0.0.1 and for relay 127.0.0.3, and OTHER6 (untouched v6).
-STAND_INS = (LOOP1, "127.0.0.3", OTHER6)
+# relay 127.0.0.1, 127.0.0.3 and GATEWAY, and OTHER6 (untouched v6).
+STAND_INS = (LOOP1, "127.0.0.3", GATEWAY, OTHER6)
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ def kernel_lands(port, sock, dest):
     """(server address or None, errno name or None) for an untouched connect."""
     servers = _servers(port, sock)
     v4 = _v4_of(dest)
+    if sock.variant == "other_netns" and v4 is not None and not v4.startswith("127."):
+        return None, "ENETUNREACH"  # the other netns has only lo
     if v4 is not None and sock.family == 6 and sock.variant in ("v6only", "bound_v6"):
         # tcp_v6_connect, __ip6_datagram_connect: a V6ONLY socket (bind to a
         # v6 address sets it) cannot reach a v4-mapped address.
@@ -170,8 +173,9 @@ def _local_of(sock, dest_v4, dest):
     if sock.variant == "bound_v6":
         return "::1"
     if dest_v4 is not None:
-        # The 127/8 local route's preferred source is 127.0.0.1.
-        return _spell(sock, LOOP1)
+        # The 127/8 local route's preferred source is 127.0.0.1; another
+        # local address is its own source.
+        return _spell(sock, LOOP1 if dest_v4.startswith("127.") else dest_v4)
     return dest  # ::1 or OTHER6: the local address is the destination itself
 
 
@@ -257,6 +261,10 @@ def expect_again(inst, port1, port2, sock, d1, d2):
     if not takes_v4_path(sock, d1, e1):
         return None
     if takes_v4_path(sock, d2, e2):
+        if sock.proto == "udp" and e2.local is not None and e2.local != "::1":
+            # KERNEL: a UDP socket keeps the source its first connect chose.
+            first = _spell(sock, inst.relay) if e1.redirected else d1
+            e2.local = _local_of(sock, _v4_of(first), first)
         return e2
     # KERNEL: after the IPv4 path, a connect to a pure IPv6 address fails:
     # UDP with EAFNOSUPPORT (the v4-mapped source stays; ip6_datagram_connect),

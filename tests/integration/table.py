@@ -331,6 +331,8 @@ INSTANCES = [Instance(relay=r, loopback4=l4, show_relay=sr, all_netns=an)
                                                    (False, True))]
 # What the kernel may not offer (user/probe.c), one at a time, faked by the
 # test build: each changes what the rules can do.
+# A relay outside 127/8 (NAT mode's gateway): 127.0.0.1 must stay Linux's.
+INSTANCES += [Instance(relay=model.GATEWAY, loopback4=l4) for l4 in (False, True)]
 INSTANCES += [Instance(loopback4=True, simulate=frozenset([lack]))
               for lack in ("sk_storage", "netns_cookie", "sock_lookup", "sock_cast")]
 

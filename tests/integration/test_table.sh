@@ -7,4 +7,6 @@
 
 # Another local IPv6 address, for "not loopback: untouched".
 ip -6 addr add 2001:db8::1/128 dev lo nodad
+# A relay outside 127/8, as NAT mode's gateway would be (TEST-NET, this netns only).
+ip addr add 198.18.0.1/32 dev lo
 "$PY" "$(dirname "$0")/table.py" "$LO6RELAY" "$PIN" "$CG" "$WORK/empty.conf"
