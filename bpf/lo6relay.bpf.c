@@ -34,7 +34,9 @@ const volatile __u32 lacks = 0;
  * tests can prove a refused program leaves nothing behind. At 0 the branch
  * is dead code the verifier drops before it checks it.
  */
+#ifdef LO6_TEST_SWITCHES
 const volatile __u32 test_reject = 0;
+#endif
 
 /* Outcomes index struct lo6_port_stats (include/lo6relay/abi.h says so once). */
 enum outcome { REDIRECTED = LO6_REDIRECTED, NOT_ALLOWED = LO6_NOT_ALLOWED, V6ONLY = LO6_V6ONLY,
@@ -181,8 +183,10 @@ int lo6_connect6(struct bpf_sock_addr *ctx)
 	struct lo6_config *cfg;
 	enum outcome what;
 
+#ifdef LO6_TEST_SWITCHES
 	if (test_reject)
 		return *(volatile int *)0; /* a null dereference the verifier refuses */
+#endif
 	/* The common case, any other destination, costs a compare or two. */
 	if (!is_loopback6(ctx->user_ip6)) {
 		if (!is_v4mapped(ctx->user_ip6, ctx->user_ip6[3]))

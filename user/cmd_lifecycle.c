@@ -23,11 +23,11 @@
 #include "cli.h"
 #include "faults.h"
 #include "instance.h"
-#include "lo6relay.skel.h"
 #include "parse.h"
 #include "ports_apply.h"
 #include "probe.h"
 #include "settings.h"
+#include "skel.h"
 
 static const char *const map_pins[] = { LO6_MAP_PORTS, LO6_MAP_STATS, LO6_MAP_CONFIG, LO6_MAP_MARKS,
 					LO6_MAP_EVENTS, LO6_MAP_WATCHERS };
@@ -217,8 +217,10 @@ int cmd_start(const struct opts *o)
 	}
 	if (!pinned_maps_compatible(o->pin_dir, skel))
 		goto cleanup;
+#ifdef LO6_TEST_SWITCHES
 	if (getenv("LO6RELAY_TEST_VERIFIER_REJECT"))
 		skel->rodata->test_reject = 1;
+#endif
 	probe_kernel(&pr);
 	if (kernel_fits(&pr, o->loopback4) < 0)
 		goto cleanup;

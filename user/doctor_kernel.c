@@ -17,7 +17,7 @@
 #include "cli.h"
 #include "doctor.h"
 #include "instance.h"
-#include "lo6relay.skel.h"
+#include "skel.h"
 #include "parse.h"
 #include "probe.h"
 

@@ -3,7 +3,9 @@
  * Test-only fault points: with LO6RELAY_TEST_KILL_AT=N in the environment,
  * `start` kills itself with SIGKILL at its Nth step, so the tests can prove
  * that a loader dying anywhere leaves the old working state or nothing, and
- * that the next start recovers. Unset, a step costs one getenv.
+ * that the next start recovers. Unset, a step costs one getenv. Only the
+ * test binary (built with LO6_TEST_SWITCHES) has them: in the installed
+ * lo6relay a fault point is nothing.
  */
 #ifndef LO6RELAY_FAULTS_H
 #define LO6RELAY_FAULTS_H
@@ -11,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#ifdef LO6_TEST_SWITCHES
 static inline void fault_point(int step)
 {
 	const char *at = getenv("LO6RELAY_TEST_KILL_AT");
@@ -18,6 +21,12 @@ static inline void fault_point(int step)
 	if (at && atoi(at) == step)
 		raise(SIGKILL);
 }
+#else
+static inline void fault_point(int step)
+{
+	(void)step;
+}
+#endif
 
 /* The steps, in the order start takes them. */
 enum {

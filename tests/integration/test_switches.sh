@@ -1,0 +1,30 @@
+#!/bin/bash
+# The tests' switches do not ship: the installed lo6relay ($LO6RELAY_PRODUCT)
+# has no LO6RELAY_TEST_* variable and no test_reject in its BPF object, and
+# starts normally with each switch set. The test binary ($LO6RELAY) honours
+# them, so a switch that leaked into the product would be seen here.
+. "$(dirname "$0")/lib.sh"
+
+PRODUCT=${LO6RELAY_PRODUCT:?LO6RELAY_PRODUCT must name the installed lo6relay build}
+product() { "$PRODUCT" --pin-dir "$PIN" --config "$WORK/empty.conf" "$@"; }
+serve tcp 127.0.0.1 4000
+
+is "$(grep -c LO6RELAY_TEST "$PRODUCT")" 0 "no LO6RELAY_TEST_ string in the installed binary"
+is "$(grep -ac test_reject "$PRODUCT")" 0 "... nor test_reject in the BPF object it embeds"
+like "$(grep -c LO6RELAY_TEST "$LO6RELAY")" "^[1-9]" "(the test binary has them)"
+
+LO6RELAY_TEST_VERIFIER_REJECT=1 lo6 start --cgroup "$CG" --ports 4000 >/dev/null 2>&1
+is "$?" 1 "(the test binary with LO6RELAY_TEST_VERIFIER_REJECT=1 fails to load)"
+lo6 stop >/dev/null
+
+for sw in LO6RELAY_TEST_VERIFIER_REJECT=1 LO6RELAY_TEST_KILL_AT=1 LO6RELAY_TEST_KILL_AT=3 \
+	LO6RELAY_TEST_LACK=connect6 LO6RELAY_TEST_LACK=sk_storage; do
+	env "$sw" "$PRODUCT" --pin-dir "$PIN" --config "$WORK/empty.conf" start --cgroup "$CG" \
+		--ports 4000 >/dev/null 2>"$WORK/err"
+	is "$?" 0 "the installed binary with $sw: start exits 0"
+	is "$(grep -c 'lacks\|no cgroup hook' "$WORK/err")" 0 "... with no note of a missing feature"
+	like "$(probe_cg tcp ::1 4000 x)" "^ok peer=\[::1\]:4000 " "... and redirects, with the mark"
+	product stop >/dev/null
+done
+
+done_testing
