@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * start and stop: the skeleton's life. start opens the embedded object,
- * reuses or pins the maps, writes the config, then attaches and pins the
- * link last, so a failure before that point leaves no program attached, and
- * cleanup takes away exactly what this run created.
+ * start and stop: the skeleton's life. start checks what it was given, then
+ * prepares (the pin folder), loads (the programs; the maps reused or
+ * pinned), configures (the allowlist of a new instance, then the config) and
+ * attaches, pinning connect6's link last: a failure before that leaves no
+ * program attached, and the clean-up takes away exactly what this run made.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -150,132 +151,191 @@ static void make_config(const struct opts *o, const struct settings *s, const st
 	cfg->abi_version = LO6_ABI_VERSION;
 }
 
-int cmd_start(const struct opts *o)
-{
-	struct instance in = { -1, -1, -1 };
-	struct portset allow = { 0 };
-	struct settings *set = calloc(1, sizeof(*set));
-	struct lo6relay_bpf *skel = NULL;
-	struct bpf_program *progs[NHOOKS] = { 0 };
-	struct attach_result attached;
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = o->pin_dir);
-	char cgroup[PATH_MAX], perr[256], relay[INET_ADDRSTRLEN];
-	int created_dir = 0, fresh, configured, replacing, cgfd = -1, err, ret = EXIT_FAIL;
+/* One start's state: each step reads what the steps before it left. */
+struct start {
+	const struct opts *o;
+	struct settings *set;
+	char cgroup[PATH_MAX];
+	int cgfd;
+	int created_dir; /* this run made the pin folder */
+	int fresh;       /* no map was pinned before this run: clean-up takes them all */
+	int replacing;   /* a live instance is here: swap its programs in place */
+	struct attach_state old; /* how the pins say it is attached before this run */
+	struct lo6relay_bpf *skel;
+	struct bpf_program *progs[NHOOKS]; /* what to attach, NULL where not loaded */
 	struct kernel_probe pr;
+	struct instance in;
 	struct lo6_config cfg;
-	struct attach_state old;
+};
 
-	/* Everything the user typed or wrote is checked before anything is touched. */
-	if (!set)
-		return EXIT_FAIL;
+/* Everything the user typed or wrote is checked before anything is touched. */
+static int start_check(struct start *st)
+{
+	const struct opts *o = st->o;
+	struct portset allow = { 0 };
+	char perr[256];
+	int ret;
+
 	if (o->argc) {
 		errorf("'start' takes no arguments, not '%.64s' (ports go in --ports)", o->argv[0]);
-		free(set);
 		return EXIT_USAGE;
 	}
-	if ((ret = settings_load(o, set)) != 0)
-		goto out;
-	ret = EXIT_FAIL;
-	if (!set->ports_given) {
+	if ((ret = settings_load(o, st->set)) != 0)
+		return ret;
+	if (!st->set->ports_given) {
 		portspec_parse(LO6_DEFAULT_PORTS, &allow, perr, sizeof(perr));
 		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
-			set->file.modes[p] = portset_has(&allow, p) ? LO6_MODE_ALWAYS : LO6_MODE_OFF;
+			st->set->file.modes[p] = portset_has(&allow, p) ? LO6_MODE_ALWAYS : LO6_MODE_OFF;
 	}
-
 	if (o->cgroup)
-		snprintf(cgroup, sizeof(cgroup), "%s", o->cgroup);
-	else if (cgroup2_root(cgroup, sizeof(cgroup)) < 0) {
+		snprintf(st->cgroup, sizeof(st->cgroup), "%s", o->cgroup);
+	else if (cgroup2_root(st->cgroup, sizeof(st->cgroup)) < 0) {
 		errorf("no cgroup v2 filesystem is mounted (none in /proc/self/mountinfo): mount one "
 		       "with 'mount -t cgroup2 none /sys/fs/cgroup' or pass --cgroup DIR");
-		goto out;
+		return EXIT_FAIL;
 	}
-	cgfd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cgfd < 0) {
-		errorf("cannot open cgroup %.200s: %s", cgroup, strerror(errno));
-		goto out;
+	st->cgfd = open(st->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (st->cgfd < 0) {
+		errorf("cannot open cgroup %.200s: %s", st->cgroup, strerror(errno));
+		return EXIT_FAIL;
 	}
-	if (bpffs_prepare(o->pin_dir, &created_dir, perr, sizeof(perr)) < 0) {
-		errorf("%s", perr);
-		goto out;
+	return EXIT_OK;
+}
+
+/*
+ * Prepare: the pin folder made, and what it holds judged: an instance
+ * attached to another cgroup is not taken over.
+ */
+static int start_prepare(struct start *st)
+{
+	const char *dir = st->o->pin_dir;
+	char err[256];
+
+	if (bpffs_prepare(dir, &st->created_dir, err, sizeof(err)) < 0) {
+		errorf("%s", err);
+		return -1;
 	}
 	fault_point(STEP_BPFFS);
-	replacing = attach_state_read(o->pin_dir, &old) == 0 && old.cgroup_id != 0;
-	if (replacing && old.cgroup_id != cgroup_id_of(cgroup)) {
+	st->fresh = 1;
+	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++)
+		st->fresh &= !pin_exists(dir, map_pins[i]);
+	st->replacing = attach_state_read(dir, &st->old) == 0 && st->old.cgroup_id != 0;
+	if (st->replacing && st->old.cgroup_id != cgroup_id_of(st->cgroup)) {
 		errorf("an instance pinned at %s is attached to another cgroup (id %llu): run "
 		       "'lo6relay stop --pin-dir %s' first, or use another --pin-dir",
-		       o->pin_dir, (unsigned long long)old.cgroup_id, o->pin_dir);
-		goto out;
+		       dir, (unsigned long long)st->old.cgroup_id, dir);
+		return -1;
 	}
-	fresh = 1;
-	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++)
-		fresh &= !pin_exists(o->pin_dir, map_pins[i]);
+	return 0;
+}
 
-	skel = lo6relay_bpf__open_opts(&open_opts);
-	if (!skel) {
+/* Load: the programs this kernel can run; the maps created and pinned, or reused. */
+static int start_load(struct start *st)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = st->o->pin_dir);
+	int err;
+
+	st->skel = lo6relay_bpf__open_opts(&open_opts);
+	if (!st->skel) {
 		errorf("cannot open the embedded BPF object: %s", strerror(errno));
-		goto cleanup;
+		return -1;
 	}
-	if (!pinned_maps_compatible(o->pin_dir, skel))
-		goto cleanup;
+	if (!pinned_maps_compatible(st->o->pin_dir, st->skel))
+		return -1;
 #ifdef LO6_TEST_SWITCHES
 	if (getenv("LO6RELAY_TEST_VERIFIER_REJECT"))
-		skel->rodata->test_reject = 1;
+		st->skel->rodata->test_reject = 1;
 #endif
-	probe_kernel(&pr);
-	if (kernel_fits(&pr, o->loopback4) < 0)
-		goto cleanup;
-	probe_fit(&pr, skel, o->loopback4, !o->show_relay, progs);
-	err = lo6relay_bpf__load(skel); /* creates and pins the maps, or reuses the pinned ones */
+	probe_kernel(&st->pr);
+	if (kernel_fits(&st->pr, st->o->loopback4) < 0)
+		return -1;
+	probe_fit(&st->pr, st->skel, st->o->loopback4, !st->o->show_relay, st->progs);
+	err = lo6relay_bpf__load(st->skel);
 	if (err) {
 		explain_load_error(err); /* libbpf has unpinned the maps it pinned */
-		goto cleanup;
+		return -1;
 	}
 	fault_point(STEP_LOADED);
-	if (instance_open(o->pin_dir, &in) < 0)
-		goto cleanup;
-	/*
-	 * The config is written last: until it is, the instance is new, even if
-	 * a start killed midway left its maps pinned, and gets the allowlist.
-	 */
-	configured = config_read(&in, &cfg) == 0 && cfg.abi_version != 0;
-	if (!configured && (err = ports_apply_modes(in.ports_fd, set->file.modes, 0)) < 0) {
+	return instance_open(st->o->pin_dir, &st->in);
+}
+
+/*
+ * Configure: a new instance gets its allowlist, then the config. The config
+ * is written last: until it is, the instance is new, even if a start killed
+ * midway left its maps pinned, and gets the allowlist.
+ */
+static int start_configure(struct start *st)
+{
+	int configured, err;
+
+	configured = config_read(&st->in, &st->cfg) == 0 && st->cfg.abi_version != 0;
+	if (!configured && (err = ports_apply_modes(st->in.ports_fd, st->set->file.modes, 0)) < 0) {
 		errorf("cannot fill the ports map: %s", strerror(-err));
-		goto cleanup;
+		return -1;
 	}
-	if (configured && set->ports_given)
+	if (configured && st->set->ports_given)
 		fprintf(stderr, "lo6relay: note: the allowlist applies to a new instance only; this "
 			"one keeps its own (change it with allow, deny or reload)\n");
 	fault_point(STEP_PORTS);
-	make_config(o, set, &pr, &in, configured, &cfg);
-	if ((err = config_write(&in, &cfg)) < 0) {
+	make_config(st->o, st->set, &st->pr, &st->in, configured, &st->cfg);
+	if ((err = config_write(&st->in, &st->cfg)) < 0) {
 		errorf("cannot write the config map: %s", strerror(-err));
-		goto cleanup;
+		return -1;
 	}
 	fault_point(STEP_CONFIG);
-	if (attach_all(o->pin_dir, cgfd, cgroup, progs, &old, &attached) < 0)
-		goto cleanup;
+	return 0;
+}
 
-	inet_ntop(AF_INET, &cfg.relay_ip4, relay, sizeof(relay));
-	notef("%s on %s, pinned at %s, relay %s%s%s%s", replacing ? "program replaced" : "attached",
-	      cgroup, o->pin_dir, relay, set->relay_auto ? " (auto: " : "", set->relay_why,
-	      set->relay_auto ? ")" : "");
-	ret = EXIT_OK;
-	goto out;
+/* Attach: each hook's link made and pinned, or its program swapped in; connect6 last. */
+static int start_attach(struct start *st)
+{
+	const struct settings *set = st->set;
+	struct attach_result attached;
+	char relay[INET_ADDRSTRLEN];
 
-cleanup:
-	/* Take away only what this run made: a reused instance keeps its maps. */
-	if (fresh) {
-		for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++)
-			unpin(o->pin_dir, map_pins[i]);
-		if (created_dir)
-			rmdir(o->pin_dir);
+	if (attach_all(st->o->pin_dir, st->cgfd, st->cgroup, st->progs, &st->old, &attached) < 0)
+		return -1;
+	inet_ntop(AF_INET, &st->cfg.relay_ip4, relay, sizeof(relay));
+	notef("%s on %s, pinned at %s, relay %s%s%s%s",
+	      st->replacing ? "program replaced" : "attached", st->cgroup, st->o->pin_dir, relay,
+	      set->relay_auto ? " (auto: " : "", set->relay_why, set->relay_auto ? ")" : "");
+	return 0;
+}
+
+/* After a failed step: take away only what this run made; a reused instance keeps its maps. */
+static void start_undo(const struct start *st)
+{
+	if (!st->fresh)
+		return;
+	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++)
+		unpin(st->o->pin_dir, map_pins[i]);
+	if (st->created_dir)
+		rmdir(st->o->pin_dir);
+}
+
+int cmd_start(const struct opts *o)
+{
+	struct start st = { .o = o, .cgfd = -1, .in = { -1, -1, -1 } };
+	int ret;
+
+	st.set = calloc(1, sizeof(*st.set));
+	if (!st.set)
+		return EXIT_FAIL;
+	ret = start_check(&st);
+	if (ret == EXIT_OK) {
+		if (start_prepare(&st) == 0 && start_load(&st) == 0 && start_configure(&st) == 0 &&
+		    start_attach(&st) == 0) {
+			ret = EXIT_OK;
+		} else {
+			start_undo(&st);
+			ret = EXIT_FAIL;
+		}
 	}
-out:
-	instance_close(&in);
-	lo6relay_bpf__destroy(skel);
-	if (cgfd >= 0)
-		close(cgfd);
-	free(set);
+	instance_close(&st.in);
+	lo6relay_bpf__destroy(st.skel);
+	if (st.cgfd >= 0)
+		close(st.cgfd);
+	free(st.set);
 	return ret;
 }
 
