@@ -25,63 +25,11 @@
 #include "faults.h"
 #include "instance.h"
 #include "parse.h"
+#include "pins.h"
 #include "ports_apply.h"
 #include "probe.h"
 #include "settings.h"
 #include "skel.h"
-
-static const char *const map_pins[] = { LO6_MAP_PORTS, LO6_MAP_STATS, LO6_MAP_CONFIG, LO6_MAP_MARKS,
-					LO6_MAP_EVENTS, LO6_MAP_WATCHERS };
-
-static int pin_exists(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	return pin_path(path, sizeof(path), dir, name) == 0 && access(path, F_OK) == 0;
-}
-
-static void unpin(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	if (pin_path(path, sizeof(path), dir, name) == 0)
-		unlink(path);
-}
-
-/*
- * libbpf refuses a pinned map whose shape differs from ours with a line of
- * its own; check first so the user hears what to do about it.
- */
-static int pinned_maps_compatible(const char *dir, struct lo6relay_bpf *skel)
-{
-	struct bpf_map *maps[] = { skel->maps.ports, skel->maps.port_stats, skel->maps.config };
-
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		struct bpf_map_info info = {};
-		uint32_t len = sizeof(info);
-		char path[PATH_MAX];
-		int fd, ok;
-
-		if (pin_path(path, sizeof(path), dir, bpf_map__name(maps[i])) < 0)
-			return 0;
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			continue; /* not pinned yet: load creates it */
-		ok = bpf_obj_get_info_by_fd(fd, &info, &len) == 0 &&
-		     info.type == bpf_map__type(maps[i]) &&
-		     info.key_size == bpf_map__key_size(maps[i]) &&
-		     info.value_size == bpf_map__value_size(maps[i]) &&
-		     info.max_entries == bpf_map__max_entries(maps[i]);
-		close(fd);
-		if (!ok) {
-			errorf("the map pinned at %s was made by an incompatible lo6relay version: "
-			       "run 'lo6relay stop --pin-dir %s' and start again",
-			       path, dir);
-			return 0;
-		}
-	}
-	return 1;
-}
 
 /*
  * Says what this kernel cannot do, and checks it can do the one thing that
@@ -203,8 +151,8 @@ static int start_check(struct start *st)
 }
 
 /*
- * Prepare: the pin folder made, and what it holds judged: an instance
- * attached to another cgroup is not taken over.
+ * Prepare: the pin folder made, and what it holds judged: only
+ * pins of this ABI, attached to the same cgroup if at all, are taken over.
  */
 static int start_prepare(struct start *st)
 {
@@ -217,8 +165,10 @@ static int start_prepare(struct start *st)
 	}
 	fault_point(STEP_BPFFS);
 	st->fresh = 1;
-	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++)
+	for (size_t i = 0; i < nmap_pins; i++)
 		st->fresh &= !pin_exists(dir, map_pins[i]);
+	if (pins_abi_check(dir) < 0)
+		return -1;
 	st->replacing = attach_state_read(dir, &st->old) == 0 && st->old.cgroup_id != 0;
 	if (st->replacing && st->old.cgroup_id != cgroup_id_of(st->cgroup)) {
 		errorf("an instance pinned at %s is attached to another cgroup (id %llu): run "
@@ -240,7 +190,7 @@ static int start_load(struct start *st)
 		errorf("cannot open the embedded BPF object: %s", strerror(errno));
 		return -1;
 	}
-	if (!pinned_maps_compatible(st->o->pin_dir, st->skel))
+	if (pins_layout_check(st->o->pin_dir, st->skel->obj) < 0)
 		return -1;
 #ifdef LO6_TEST_SWITCHES
 	if (getenv("LO6RELAY_TEST_VERIFIER_REJECT"))
@@ -307,7 +257,7 @@ static void start_undo(const struct start *st)
 {
 	if (!st->fresh)
 		return;
-	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++)
+	for (size_t i = 0; i < nmap_pins; i++)
 		unpin(st->o->pin_dir, map_pins[i]);
 	if (st->created_dir)
 		rmdir(st->o->pin_dir);
@@ -354,7 +304,7 @@ int cmd_stop(const struct opts *o)
 			found = 1;
 		}
 	}
-	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
+	for (size_t i = 0; i < nmap_pins; i++) {
 		if (pin_exists(o->pin_dir, map_pins[i])) {
 			unpin(o->pin_dir, map_pins[i]);
 			found = 1;

@@ -1,0 +1,90 @@
+#!/bin/bash
+# Upgrades: pins left by an lo6relay of another ABI are refused, never
+# reused. start, and every command that writes the maps, says in one
+# sentence which version it found and what to do (stop, then start), exits
+# 1 and changes nothing; stop still takes the old instance away. Every
+# pinned map's layout is checked, not only some.
+. "$(dirname "$0")/lib.sh"
+
+CONFIG_MAP="$(dirname "$0")/config_map.py"
+progs_on() { cg_progs | grep -c "$1"; }
+# Everything a refused command could have changed.
+state() {
+	{
+		ls "$PIN"
+		cg_progs
+		"$PY" "$CONFIG_MAP" "$PIN"
+		lo6 ports
+	} 2>&1
+}
+
+serve tcp 127.0.0.1 4000
+
+# --- an instance of ABI 99 (a newer lo6relay, say) -------------------------------
+lo6 start --cgroup "$CG" --ports 4000 >/dev/null
+like "$(probe_cg tcp ::1 4000 x)" "^ok " "an instance of this ABI redirects"
+"$PY" "$CONFIG_MAP" "$PIN" 99 >/dev/null
+before=$(state)
+sentence="^lo6relay: the instance pinned at $PIN was made by lo6relay ABI version 99, this lo6relay speaks ABI version [0-9]+: run 'lo6relay stop --pin-dir $PIN', then start again$"
+lo6 start --cgroup "$CG" --ports 4000 >"$WORK/out" 2>"$WORK/err"
+is "$?" 1 "start over pins of ABI 99 exits 1"
+like "$(cat "$WORK/err")" "$sentence" "... and says which version it found and what to do"
+is "$(wc -l <"$WORK/err")" 1 "... in one line"
+is "$(cat "$WORK/out")" "" "... with nothing on stdout"
+is "$(state)" "$before" "... and changes nothing: pins, programs, config, ports"
+for cmd in "allow 5000" "deny 4000" "default auto" "reload" "save"; do
+	# shellcheck disable=SC2086 # the command and its argument
+	lo6 $cmd >/dev/null 2>"$WORK/err"
+	is "$?" 1 "$cmd over pins of ABI 99 exits 1"
+	like "$(cat "$WORK/err")" "$sentence" "... with the same sentence"
+	is "$(state)" "$before" "... and changes nothing"
+done
+lo6 status >/dev/null 2>&1
+like "$?" "^[03]$" "status still answers (it writes nothing)"
+lo6 stop >/dev/null
+is "$?" 0 "stop takes the old instance away"
+[ ! -e "$PIN" ]
+ok $? "... pin folder and all"
+is "$(progs_on lo6_)" 0 "... and its programs"
+lo6 start --cgroup "$CG" --ports 4000 >/dev/null
+is "$?" 0 "then start makes a new instance"
+like "$(probe_cg tcp ::1 4000 x)" "^ok " "... which redirects"
+lo6 stop >/dev/null
+
+# --- a pin folder of ABI 3: no sk_marks pin yet ------------------------------------
+lo6 start --cgroup "$CG" --ports 4000 >/dev/null
+rm "$PIN/sk_marks"
+"$PY" "$CONFIG_MAP" "$PIN" 3 >/dev/null
+before=$(state)
+lo6 start --cgroup "$CG" >/dev/null 2>"$WORK/err"
+is "$?" 1 "start over an ABI 3 pin folder exits 1"
+like "$(cat "$WORK/err")" "${sentence/99/3}" "... says it found version 3 and what to do"
+is "$(state)" "$before" "... and makes nothing: no sk_marks pin, the same programs"
+lo6 stop >/dev/null
+is "$?" 0 "stop takes the ABI 3 instance away"
+is "$(progs_on lo6_)" 0 "... and its programs"
+
+# --- every pinned map's layout is checked -----------------------------------------
+# A map of the right name and another shape, as a version with another
+# layout would leave: libbpf would refuse it with lines of its own.
+while read -r name spec; do
+	mkdir -p "$PIN"
+	# shellcheck disable=SC2086 # spec is bpftool's words
+	bpftool map create "$PIN/$name" type $spec name "$name"
+	lo6 start --cgroup "$CG" >/dev/null 2>"$WORK/err"
+	is "$?" 1 "a pinned $name of another shape: start exits 1"
+	like "$(cat "$WORK/err")" "^lo6relay: the map pinned at $PIN/$name was made by an incompatible lo6relay version: run 'lo6relay stop --pin-dir $PIN' and start again$" "... says so in one sentence"
+	is "$(wc -l <"$WORK/err")" 1 "... in one line"
+	is "$(ls "$PIN")" "$name" "... and pins nothing"
+	is "$(progs_on lo6_)" 0 "... nor attaches anything"
+	lo6 stop >/dev/null
+done <<'MAPS'
+ports array key 4 value 8 entries 65536
+port_stats hash key 4 value 64 entries 16
+config array key 4 value 32 entries 2
+sk_marks hash key 4 value 8 entries 16
+events ringbuf key 0 value 0 entries 4096
+watchers array key 4 value 4 entries 1
+MAPS
+
+done_testing
