@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * start and stop: the skeleton's life. start checks what it was given, then
- * prepares (the pin folder), loads (the programs; the maps reused or
+ * prepares (the pin folder, locked), loads (the programs; the maps reused or
  * pinned), configures (the allowlist of a new instance, then the config) and
  * attaches, pinning connect6's link last: a failure before that leaves no
  * program attached, and the clean-up takes away exactly what this run made.
@@ -19,11 +19,11 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
-#include "bpffs.h"
 #include "cgroup.h"
 #include "cli.h"
 #include "faults.h"
 #include "instance.h"
+#include "lock.h"
 #include "parse.h"
 #include "pins.h"
 #include "ports_apply.h"
@@ -151,18 +151,15 @@ static int start_check(struct start *st)
 }
 
 /*
- * Prepare: the pin folder made, and what it holds judged: only
+ * Prepare: the pin folder made and locked, and what it holds judged: only
  * pins of this ABI, attached to the same cgroup if at all, are taken over.
  */
 static int start_prepare(struct start *st)
 {
 	const char *dir = st->o->pin_dir;
-	char err[256];
 
-	if (bpffs_prepare(dir, &st->created_dir, err, sizeof(err)) < 0) {
-		errorf("%s", err);
+	if (pin_lock(dir, &st->created_dir) < 0)
 		return -1;
-	}
 	fault_point(STEP_BPFFS);
 	st->fresh = 1;
 	for (size_t i = 0; i < nmap_pins; i++)
@@ -286,7 +283,7 @@ int cmd_start(const struct opts *o)
 	if (st.cgfd >= 0)
 		close(st.cgfd);
 	free(st.set);
-	return ret;
+	return ret; /* the pin folder's lock goes with the process */
 }
 
 int cmd_stop(const struct opts *o)

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "config_file.h"
+#include "lock.h"
 #include "pins.h"
 #include <lo6relay/abi.h>
 
@@ -26,17 +27,29 @@
 #define OPT_ROOT (1 << 6)
 #define OPT_SHOW_RELAY (1 << 7)
 
+/*
+ * What a command holds while it runs (see lock.h). start locks for itself,
+ * since it makes the pin folder first; watch, though it counts itself in a
+ * map, runs for hours and changes nothing a command could lose.
+ */
+enum {
+	LOCK_NONE,   /* reads only */
+	LOCK_ONLY,   /* stop: takes the instance away, whatever its ABI */
+	LOCK_WRITES, /* changes the maps: only those of this ABI */
+};
+
 static const struct command {
 	const char *name;
 	int (*run)(const struct opts *o);
 	unsigned extra;
 	int logs; /* runs at boot with no visible output: also tell syslog */
-	int writes; /* changes the maps: refuses pins of another ABI */
+	int lock; /* LOCK_* */
 	const char *usage;
 	const char *help;
 } commands[] = {
 	{ "start", cmd_start,
-	  OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4 | OPT_SHOW_RELAY, 1, 0,
+	  OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4 | OPT_SHOW_RELAY, 1,
+	  LOCK_NONE,
 	  "start [--cgroup DIR] [--relay IPV4|auto] [--ports SPEC|none] [--all-netns] [--loopback4] "
 	  "[--show-relay]",
 	  "Load the redirector, attach it to the cgroup v2 root (or DIR) and pin it, then exit.\n"
@@ -53,33 +66,33 @@ static const struct command {
 	  "      --show-relay    let clients see the relay address, not [::1], in getpeername,\n"
 	  "                      getsockname and recvfrom: no per-socket mark, the largest\n"
 	  "                      cost of a redirected connect (see README, Performance)\n" },
-	{ "stop", cmd_stop, 0, 1, 0, "stop", "Detach and remove every pin start made.\n" },
-	{ "reload", cmd_reload, 0, 1, 1, "reload",
+	{ "stop", cmd_stop, 0, 1, LOCK_ONLY, "stop", "Detach and remove every pin start made.\n" },
+	{ "reload", cmd_reload, 0, 1, LOCK_WRITES, "reload",
 	  "Apply the config file to the running instance without detaching: relay (auto is\n"
 	  "picked again), default mode and ports; no listed port is missing at any moment.\n" },
-	{ "save", cmd_save, 0, 0, 1, "save",
+	{ "save", cmd_save, 0, 0, LOCK_WRITES, "save",
 	  "Write the running instance's relay, default mode and ports to the config file.\n" },
-	{ "status", cmd_status, 0, 0, 0, "status",
+	{ "status", cmd_status, 0, 0, LOCK_NONE, "status",
 	  "Say whether the redirector is attached, where, and what it did.\n"
 	  "Exit status 0 when attached, 3 when not.\n" },
-	{ "allow", cmd_allow, OPT_MODE, 0, 1, "allow [--mode always|auto|never] SPEC...",
+	{ "allow", cmd_allow, OPT_MODE, 0, LOCK_WRITES, "allow [--mode always|auto|never] SPEC...",
 	  "Redirect [::1] connects to these ports (SPEC: 8080, 3000-3010,5173).\n"
 	  "  -m, --mode MODE     always (default); auto: only when nothing listens on [::1]:P;\n"
 	  "                      never: do not redirect even if the default mode would\n" },
-	{ "deny", cmd_deny, 0, 0, 1, "deny SPEC...",
+	{ "deny", cmd_deny, 0, 0, LOCK_WRITES, "deny SPEC...",
 	  "Take these ports off the allowlist; they fall back to the default mode.\n" },
-	{ "ports", cmd_ports, 0, 0, 0, "ports", "List the allowlist, ranges folded.\n" },
-	{ "default", cmd_default, 0, 0, 1, "default [off|always|auto|never]",
+	{ "ports", cmd_ports, 0, 0, LOCK_NONE, "ports", "List the allowlist, ranges folded.\n" },
+	{ "default", cmd_default, 0, 0, LOCK_WRITES, "default [off|always|auto|never]",
 	  "Show or set the mode of ports not listed (off unless set). With auto, lo6relay\n"
 	  "redirects any port nothing on Linux listens on at [::1], with no list at all.\n" },
-	{ "stats", cmd_stats, 0, 0, 0, "stats",
+	{ "stats", cmd_stats, 0, 0, LOCK_NONE, "stats",
 	  "Per-port counters: connects redirected and skipped, by reason, and totals.\n" },
-	{ "watch", cmd_watch, 0, 0, 0, "watch [COUNT]",
+	{ "watch", cmd_watch, 0, 0, LOCK_NONE, "watch [COUNT]",
 	  "A live line per decision: time, pid, command, port, protocol, what was asked\n"
 	  "for (::1, 127/8, v4-mapped) and the outcome with its reason. Ctrl-C ends it;\n"
 	  "COUNT ends it after that many lines. --json: JSON lines. Costs nothing when\n"
 	  "nobody watches: the program sends events only while a watcher is counted.\n" },
-	{ "doctor", cmd_doctor, OPT_ROOT, 0, 0, "doctor [--root DIR] [PORT]",
+	{ "doctor", cmd_doctor, OPT_ROOT, 0, LOCK_NONE, "doctor [--root DIR] [PORT]",
 	  "Explain, with evidence, whether [::1] reaches the other side: WSL and its\n"
 	  "networking mode, the relay address auto picks, kernel readiness, the instance;\n"
 	  "with PORT, who listens on Linux and Windows, loopback probes and what localhost\n"
@@ -278,7 +291,14 @@ int main(int argc, char **argv)
 		openlog("lo6relay", LOG_PID, LOG_DAEMON);
 		log_syslog = 1;
 	}
-	if (cmd->writes && pins_abi_check(o.pin_dir) < 0)
-		return EXIT_FAIL;
-	return cmd->run(&o);
+	if (cmd->lock != LOCK_NONE) {
+		/* No pin folder (-2): no instance, and the command says so itself. */
+		int lock = pin_lock(o.pin_dir, NULL);
+
+		if (lock == -1)
+			return EXIT_FAIL;
+		if (lock >= 0 && cmd->lock == LOCK_WRITES && pins_abi_check(o.pin_dir) < 0)
+			return EXIT_FAIL;
+	}
+	return cmd->run(&o); /* the lock, if any, lasts until exit */
 }
