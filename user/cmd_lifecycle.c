@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/magic.h>
 
 #include "attach.h"
 #include "cgroup.h"
@@ -99,6 +101,47 @@ static void make_config(const struct opts *o, const struct settings *s, const st
 	cfg->abi_version = LO6_ABI_VERSION;
 }
 
+/*
+ * Where --cgroup points, or the cgroup v2 root. Attaching to anything but a
+ * cgroup v2 folder fails with EBADF only after the program is loaded, so
+ * say first what the folder is and what to pass instead.
+ */
+static int start_cgroup(const struct opts *o, char *cgroup, size_t len)
+{
+	char root[PATH_MAX], instead[PATH_MAX + 64];
+	struct statfs fs;
+
+	if (cgroup2_root(root, sizeof(root)) < 0)
+		root[0] = '\0';
+	if (!o->cgroup) {
+		if (!root[0]) {
+			errorf("no cgroup v2 filesystem is mounted (none in /proc/self/mountinfo): "
+			       "mount one with 'mount -t cgroup2 none /sys/fs/cgroup' or pass "
+			       "--cgroup DIR");
+			return -1;
+		}
+		snprintf(cgroup, len, "%s", root);
+		return 0;
+	}
+	snprintf(cgroup, len, "%s", o->cgroup);
+	if (statfs(cgroup, &fs) < 0) {
+		errorf("cannot open cgroup %.200s: %s", cgroup, strerror(errno));
+		return -1;
+	}
+	if (fs.f_type == CGROUP2_SUPER_MAGIC)
+		return 0;
+	if (root[0])
+		snprintf(instead, sizeof(instead), "pass the cgroup v2 mount %.200s or a folder in it",
+			 root);
+	else
+		snprintf(instead, sizeof(instead),
+			 "mount one with 'mount -t cgroup2 none /sys/fs/cgroup' and pass it");
+	errorf("%.200s is %s, and lo6relay attaches only to cgroup v2: %s", cgroup,
+	       fs.f_type == CGROUP_SUPER_MAGIC ? "a cgroup v1 hierarchy" : "not a cgroup folder",
+	       instead);
+	return -1;
+}
+
 /* One start's state: each step reads what the steps before it left. */
 struct start {
 	const struct opts *o;
@@ -135,13 +178,8 @@ static int start_check(struct start *st)
 		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
 			st->set->file.modes[p] = portset_has(&allow, p) ? LO6_MODE_ALWAYS : LO6_MODE_OFF;
 	}
-	if (o->cgroup)
-		snprintf(st->cgroup, sizeof(st->cgroup), "%s", o->cgroup);
-	else if (cgroup2_root(st->cgroup, sizeof(st->cgroup)) < 0) {
-		errorf("no cgroup v2 filesystem is mounted (none in /proc/self/mountinfo): mount one "
-		       "with 'mount -t cgroup2 none /sys/fs/cgroup' or pass --cgroup DIR");
+	if (start_cgroup(o, st->cgroup, sizeof(st->cgroup)) < 0)
 		return EXIT_FAIL;
-	}
 	st->cgfd = open(st->cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->cgfd < 0) {
 		errorf("cannot open cgroup %.200s: %s", st->cgroup, strerror(errno));
