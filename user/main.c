@@ -28,14 +28,14 @@
 #define OPT_SHOW_RELAY (1 << 7)
 
 /*
- * What a command holds while it runs (see lock.h). start locks for itself,
- * since it makes the pin folder first; watch, though it counts itself in a
- * map, runs for hours and changes nothing a command could lose.
+ * What a command needs of the pin folder while it runs (see lock.h and
+ * pins.h). start locks for itself, since it makes the folder first.
  */
 enum {
-	LOCK_NONE,   /* reads only */
-	LOCK_ONLY,   /* stop: takes the instance away, whatever its ABI */
-	LOCK_WRITES, /* changes the maps: only those of this ABI */
+	PINS_READ,  /* reads only */
+	PINS_WATCH, /* counts itself in a map for hours: this ABI only, and no lock to hold */
+	PINS_STOP,  /* locked, whatever the ABI: stop is the way out of another one */
+	PINS_WRITE, /* changes the maps: locked, and this ABI only */
 };
 
 static const struct command {
@@ -43,13 +43,13 @@ static const struct command {
 	int (*run)(const struct opts *o);
 	unsigned extra;
 	int logs; /* runs at boot with no visible output: also tell syslog */
-	int lock; /* LOCK_* */
+	int pins; /* PINS_* */
 	const char *usage;
 	const char *help;
 } commands[] = {
 	{ "start", cmd_start,
 	  OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4 | OPT_SHOW_RELAY, 1,
-	  LOCK_NONE,
+	  PINS_READ,
 	  "start [--cgroup DIR] [--relay IPV4|auto] [--ports SPEC|none] [--all-netns] [--loopback4] "
 	  "[--show-relay]",
 	  "Load the redirector, attach it to the cgroup v2 root (or DIR) and pin it, then exit.\n"
@@ -66,33 +66,33 @@ static const struct command {
 	  "      --show-relay    let clients see the relay address, not [::1], in getpeername,\n"
 	  "                      getsockname and recvfrom: no per-socket mark, the largest\n"
 	  "                      cost of a redirected connect (see README, Performance)\n" },
-	{ "stop", cmd_stop, 0, 1, LOCK_ONLY, "stop", "Detach and remove every pin start made.\n" },
-	{ "reload", cmd_reload, 0, 1, LOCK_WRITES, "reload",
+	{ "stop", cmd_stop, 0, 1, PINS_STOP, "stop", "Detach and remove every pin start made.\n" },
+	{ "reload", cmd_reload, 0, 1, PINS_WRITE, "reload",
 	  "Apply the config file to the running instance without detaching: relay (auto is\n"
 	  "picked again), default mode and ports; no listed port is missing at any moment.\n" },
-	{ "save", cmd_save, 0, 0, LOCK_WRITES, "save",
+	{ "save", cmd_save, 0, 0, PINS_WRITE, "save",
 	  "Write the running instance's relay, default mode and ports to the config file.\n" },
-	{ "status", cmd_status, 0, 0, LOCK_NONE, "status",
+	{ "status", cmd_status, 0, 0, PINS_READ, "status",
 	  "Say whether the redirector is attached, where, and what it did.\n"
 	  "Exit status 0 when attached, 3 when not.\n" },
-	{ "allow", cmd_allow, OPT_MODE, 0, LOCK_WRITES, "allow [--mode always|auto|never] SPEC...",
+	{ "allow", cmd_allow, OPT_MODE, 0, PINS_WRITE, "allow [--mode always|auto|never] SPEC...",
 	  "Redirect [::1] connects to these ports (SPEC: 8080, 3000-3010,5173).\n"
 	  "  -m, --mode MODE     always (default); auto: only when nothing listens on [::1]:P;\n"
 	  "                      never: do not redirect even if the default mode would\n" },
-	{ "deny", cmd_deny, 0, 0, LOCK_WRITES, "deny SPEC...",
+	{ "deny", cmd_deny, 0, 0, PINS_WRITE, "deny SPEC...",
 	  "Take these ports off the allowlist; they fall back to the default mode.\n" },
-	{ "ports", cmd_ports, 0, 0, LOCK_NONE, "ports", "List the allowlist, ranges folded.\n" },
-	{ "default", cmd_default, 0, 0, LOCK_WRITES, "default [off|always|auto|never]",
+	{ "ports", cmd_ports, 0, 0, PINS_READ, "ports", "List the allowlist, ranges folded.\n" },
+	{ "default", cmd_default, 0, 0, PINS_WRITE, "default [off|always|auto|never]",
 	  "Show or set the mode of ports not listed (off unless set). With auto, lo6relay\n"
 	  "redirects any port nothing on Linux listens on at [::1], with no list at all.\n" },
-	{ "stats", cmd_stats, 0, 0, LOCK_NONE, "stats",
+	{ "stats", cmd_stats, 0, 0, PINS_READ, "stats",
 	  "Per-port counters: connects redirected and skipped, by reason, and totals.\n" },
-	{ "watch", cmd_watch, 0, 0, LOCK_NONE, "watch [COUNT]",
+	{ "watch", cmd_watch, 0, 0, PINS_WATCH, "watch [COUNT]",
 	  "A live line per decision: time, pid, command, port, protocol, what was asked\n"
 	  "for (::1, 127/8, v4-mapped) and the outcome with its reason. Ctrl-C ends it;\n"
 	  "COUNT ends it after that many lines. --json: JSON lines. Costs nothing when\n"
 	  "nobody watches: the program sends events only while a watcher is counted.\n" },
-	{ "doctor", cmd_doctor, OPT_ROOT, 0, LOCK_NONE, "doctor [--root DIR] [PORT]",
+	{ "doctor", cmd_doctor, OPT_ROOT, 0, PINS_READ, "doctor [--root DIR] [PORT]",
 	  "Explain, with evidence, whether [::1] reaches the other side: WSL and its\n"
 	  "networking mode, the relay address auto picks, kernel readiness, the instance;\n"
 	  "with PORT, who listens on Linux and Windows, loopback probes and what localhost\n"
@@ -291,14 +291,10 @@ int main(int argc, char **argv)
 		openlog("lo6relay", LOG_PID, LOG_DAEMON);
 		log_syslog = 1;
 	}
-	if (cmd->lock != LOCK_NONE) {
-		/* No pin folder (-2): no instance, and the command says so itself. */
-		int lock = pin_lock(o.pin_dir, NULL);
-
-		if (lock == -1)
-			return EXIT_FAIL;
-		if (lock >= 0 && cmd->lock == LOCK_WRITES && pins_abi_check(o.pin_dir) < 0)
-			return EXIT_FAIL;
-	}
+	/* No pin folder (-2): no instance to lock, and the command says so itself. */
+	if ((cmd->pins == PINS_STOP || cmd->pins == PINS_WRITE) && pin_lock(o.pin_dir, NULL) == -1)
+		return EXIT_FAIL;
+	if ((cmd->pins == PINS_WATCH || cmd->pins == PINS_WRITE) && pins_abi_check(o.pin_dir) < 0)
+		return EXIT_FAIL;
 	return cmd->run(&o); /* the lock, if any, lasts until exit */
 }

@@ -87,7 +87,7 @@ int fuzz_config_file_load(const char *path, struct config_file *out, char *err, 
 	return config_file_parse(path, path, strlen(path), out, err, errlen) < 0 ? -EINVAL : 0;
 }
 
-/* The pin folder's lock and ABI check: no folder, so no lock (as with no instance). */
+/* The pin folder's lock and ABI check: no folder, as with no instance. */
 int fuzz_pin_lock(const char *dir, int *created)
 {
 	FUZZ_ASSERT(dir && dir[0] == '/' && !created);
@@ -96,9 +96,8 @@ int fuzz_pin_lock(const char *dir, int *created)
 
 int fuzz_pins_abi_check(const char *dir)
 {
-	(void)dir;
-	FUZZ_ASSERT(0); /* only called with a lock held */
-	return -1;
+	FUZZ_ASSERT(dir && dir[0] == '/');
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

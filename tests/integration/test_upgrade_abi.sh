@@ -39,6 +39,11 @@ for cmd in "allow 5000" "deny 4000" "default auto" "reload" "save"; do
 	like "$(cat "$WORK/err")" "$sentence" "... with the same sentence"
 	is "$(state)" "$before" "... and changes nothing"
 done
+# watch counts itself in a map the programs read: refused too, at once.
+timeout 10 "$LO6RELAY" --pin-dir "$PIN" --config "$WORK/empty.conf" watch 1 >/dev/null 2>"$WORK/err"
+is "$?" 1 "watch over pins of ABI 99 exits 1"
+like "$(cat "$WORK/err")" "$sentence" "... with the same sentence"
+is "$(state)" "$before" "... and changes nothing"
 lo6 status >/dev/null 2>&1
 like "$?" "^[03]$" "status still answers (it writes nothing)"
 lo6 stop >/dev/null
