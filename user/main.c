@@ -62,7 +62,8 @@ static const struct command {
 	  "                      else " LO6_DEFAULT_PORTS ")\n"
 	  "      --all-netns     redirect in every network namespace, not only this one\n"
 	  "      --loopback4     also redirect 127.x.y.z (such as 127.0.1.1, the hostname on\n"
-	  "                      Debian) and ::ffff:127.x.y.z, which WSL does not relay either\n"
+	  "                      Debian) and ::ffff:127.x.y.z, which WSL does not relay either;\n"
+	  "                      never 127.0.0.1 itself\n"
 	  "      --show-relay    let clients see the relay address, not [::1], in getpeername,\n"
 	  "                      getsockname and recvfrom: no per-socket mark, the largest\n"
 	  "                      cost of a redirected connect (see README, Performance)\n" },
