@@ -53,6 +53,7 @@ struct doctor_facts {
 	unsigned windows;
 	enum probe relay_probe; /* relay:port */
 	enum probe v6_probe;    /* [::1]:port, through lo6relay if attached */
+	uint64_t v6only;        /* the port's v6only counter: IPV6_V6ONLY clients, never redirected */
 };
 
 /*

@@ -15,9 +15,11 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 
 #include <lo6relay/abi.h>
 
+#include "bpffs.h"
 #include "doctor.h"
 #include "parse.h"
 #include "procnet.h"
@@ -186,6 +188,34 @@ static void windows_side(const char *root, struct doctor_facts *d, struct report
 			   "on Windows' loopback only is out of reach; bind it to 0.0.0.0");
 }
 
+/*
+ * A client that sets IPV6_V6ONLY is never redirected: connect6 cannot clear
+ * the flag (bpf_setsockopt takes only IPV6_TCLASS and IPV6_AUTOFLOWLABEL
+ * there) and tcp_v6_connect refuses a v4-mapped address on such a socket.
+ * Its connects only show as the port's v6only count: name the culprits.
+ */
+static void v6only_clients(struct doctor_facts *d, struct report *r)
+{
+	uint16_t key = (uint16_t)d->port;
+	struct lo6_port_stats s;
+	char path[4096];
+	int fd;
+
+	if (!d->attached || pin_path(path, sizeof(path), d->pin_dir, LO6_MAP_STATS) < 0 ||
+	    (fd = bpf_obj_get(path)) < 0)
+		return;
+	if (bpf_map_lookup_elem(fd, &key, &s) == 0)
+		d->v6only = s.v6only;
+	close(fd);
+	if (d->v6only)
+		report_add(r, "port", "v6only", LV_WARN,
+			   "%llu connect(s) to [::1]:%u came from a client that set IPV6_V6ONLY, "
+			   "which lo6relay cannot redirect; Ruby's Socket.tcp (Net::HTTP, Rails "
+			   "database adapters) and Go's \"tcp6\" network do that: point them at "
+			   "127.0.0.1:%u, or dial \"tcp\" in Go",
+			   (unsigned long long)d->v6only, d->port, d->port);
+}
+
 /* Addresses /etc/hosts gives `localhost`, in file order, into OUT. */
 static void hosts_localhost(const char *root, char *out, size_t len)
 {
@@ -258,6 +288,7 @@ void doctor_port(const char *root, struct doctor_facts *d, struct report *r)
 {
 	linux_listeners(root, d, r);
 	probes(d, r);
+	v6only_clients(d, r);
 	windows_side(root, d, r);
 	localhost(root, d, r);
 }

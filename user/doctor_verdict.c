@@ -107,6 +107,12 @@ static int port_verdict(const struct doctor_facts *d, char *out, size_t len)
 		return say(out, len, 0, "Port %u is not redirected (mode %s), so [::1]:%u is refused: "
 					"run 'lo6relay allow %u'.",
 			   p, mode_name((uint32_t)d->mode), p, p);
+	if (d->v6only)
+		return say(out, len, 0,
+			   "[::1]:%u is redirected, but %llu connect(s) came from a client that set "
+			   "IPV6_V6ONLY (Ruby's Socket.tcp, Go's \"tcp6\"), which the kernel never "
+			   "lets lo6relay redirect: point such clients at 127.0.0.1:%u (in Go, dial "
+			   "\"tcp\").", p, (unsigned long long)d->v6only, p);
 	if (d->relay_probe == PROBE_SKIPPED)
 		return say(out, len, 1,
 			   "[::1]:%u is redirected to %s:%u (not probed: doctor only connects to "

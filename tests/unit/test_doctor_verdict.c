@@ -100,6 +100,13 @@ int main(void)
 	d.v6_probe = PROBE_REFUSED;
 	EXPECT(&d, &none, 0, "was not redirected (is it in the attached cgroup");
 
+	/* IPV6_V6ONLY clients were counted: say who they are and what to use instead. */
+	d = healthy();
+	d.v6only = 2;
+	EXPECT(&d, &none, 0, "2 connect(s) came from a client that set IPV6_V6ONLY (Ruby's "
+			     "Socket.tcp, Go's \"tcp6\")");
+	EXPECT(&d, &none, 0, "point such clients at 127.0.0.1:5173 (in Go, dial \"tcp\")");
+
 	/* NAT: the relay is the gateway, never probed; the sentence says what Windows needs. */
 	d = healthy();
 	d.wsl = &nat;
