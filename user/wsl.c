@@ -64,7 +64,7 @@ static void first_word(const char *s, char *out, size_t len)
 
 static void gather_wslinfo(const char *root, struct wsl_facts *f)
 {
-	static const char *const argv[] = { "wslinfo", "--networking-mode", NULL };
+	static const char *const argv[] = { WSLINFO_PATH, "--networking-mode", NULL };
 	char out[256];
 
 	if (root[0]) {
@@ -77,10 +77,10 @@ static void gather_wslinfo(const char *root, struct wsl_facts *f)
 	} else {
 		if (run_capture(argv, out, sizeof(out), 3000) != 0) {
 			snprintf(f->wslinfo_how, sizeof(f->wslinfo_how),
-				 "not available (no wslinfo, or too old for --networking-mode)");
+				 "not available (no " WSLINFO_PATH ", or too old for --networking-mode)");
 			return;
 		}
-		snprintf(f->wslinfo_how, sizeof(f->wslinfo_how), "wslinfo --networking-mode");
+		snprintf(f->wslinfo_how, sizeof(f->wslinfo_how), WSLINFO_PATH " --networking-mode");
 	}
 	first_word(out, f->wslinfo, sizeof(f->wslinfo));
 }
@@ -339,17 +339,18 @@ unsigned windows_tcp_listeners(const char *text, unsigned port)
 
 int windows_netstat(const char *root, char *out, size_t len)
 {
-	static const char *const argv[] = { "netstat.exe", "-an", NULL };
-	static const char *const argv_abs[] = { "/mnt/c/Windows/System32/netstat.exe", "-an",
-						NULL };
+	static char mountinfo[256 * 1024];
+	char exe[512];
+	const char *argv[] = { exe, "-an", NULL };
 
 	if (root[0])
 		return read_below(root, "/fixture/netstat-an", out, len) < 0 ? -1 : 0;
 	if (!exists_below("", "/proc/sys/fs/binfmt_misc/WSLInterop") &&
 	    !exists_below("", "/proc/sys/fs/binfmt_misc/WSLInterop-late"))
 		return -1;
-	/* PATH under sudo or systemd often lacks Windows' folders. */
-	if (run_capture(argv, out, len, 5000) == 0 || run_capture(argv_abs, out, len, 5000) == 0)
-		return 0;
-	return -1;
+	/* Not through PATH, which WSL fills with Windows folders: C:'s own System32. */
+	if (read_below("", "/proc/self/mountinfo", mountinfo, sizeof(mountinfo)) < 0 ||
+	    windows_system32_path(mountinfo, "netstat.exe", exe, sizeof(exe)) < 0)
+		return -1;
+	return run_capture(argv, out, len, 5000) == 0 ? 0 : -1;
 }

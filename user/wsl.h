@@ -81,7 +81,8 @@ unsigned windows_tcp_listeners(const char *netstat_text, unsigned port);
 
 /*
  * Windows' netstat -an below ROOT: the fixture ROOT/fixture/netstat-an, or
- * on the live system netstat.exe through interop. -1 if unavailable.
+ * on the live system C:'s Windows/System32/netstat.exe through interop (its
+ * mount found in /proc/self/mountinfo, never in PATH). -1 if unavailable.
  */
 int windows_netstat(const char *root, char *out, size_t len);
 

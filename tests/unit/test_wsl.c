@@ -2,10 +2,14 @@
 /* WSL detection against the fixture trees in tests/fixtures, and the pure decision. */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "procnet.h"
+#include "runcmd.h"
 #include "wsl.h"
 
 static char fixtures[1024];
@@ -206,6 +210,74 @@ static void windows_netstat_text(void)
 	CHECK(windows_tcp_listeners("", 3000) == 0);
 }
 
+/* Where netstat.exe is, from the mount table of WSL1, WSL2 (9p) and a system without C:. */
+static void system32_from_mountinfo(void)
+{
+	static const char wsl2[] =
+		"60 1 8:32 / / rw,relatime - ext4 /dev/sdc rw,discard\n"
+		"90 60 0:60 / /mnt/wsl rw,relatime shared:1 - tmpfs none rw\n"
+		"94 60 0:64 / /mnt/d rw,noatime - 9p D:\\134 rw,aname=drvfs;path=D:\\;uid=1000\n"
+		"95 60 0:65 / /mnt/c rw,noatime - 9p C:\\134 rw,dirsync,aname=drvfs;path=C:\\;"
+		"uid=1000;gid=1000;symlinkroot=/mnt/,mmap,access=client,msize=65536,trans=fd\n";
+	static const char wsl1[] = "7 2 0:5 / /mnt/c rw,noatime - drvfs C: rw,noatime,case=off\n";
+	static const char named[] = "7 2 0:5 / /win rw - 9p drvfs rw,aname=drvfs;path=c:\\\n";
+	static const char none[] = "60 1 8:32 / / rw - ext4 /dev/sdc rw\n"
+				   "61 60 0:5 / /mnt/c rw - ext4 /dev/sdd rw\n";
+	char out[256];
+
+	CHECK(windows_system32_path(wsl2, "netstat.exe", out, sizeof(out)) == 0);
+	CHECK_STR(out, "/mnt/c/Windows/System32/netstat.exe");
+	CHECK(windows_system32_path(wsl1, "netstat.exe", out, sizeof(out)) == 0);
+	CHECK_STR(out, "/mnt/c/Windows/System32/netstat.exe");
+	CHECK(windows_system32_path(named, "netstat.exe", out, sizeof(out)) == 0);
+	CHECK_STR(out, "/win/Windows/System32/netstat.exe");
+	CHECK(windows_system32_path(none, "netstat.exe", out, sizeof(out)) == -1);
+	CHECK(windows_system32_path("", "netstat.exe", out, sizeof(out)) == -1);
+	CHECK(windows_system32_path("garbage without fields\n - \n", "x", out, sizeof(out)) == -1);
+	CHECK(windows_system32_path(wsl2, "netstat.exe", out, 10) == -1);
+}
+
+/*
+ * lo6relay runs as root and WSL appends Windows' folders to PATH: a
+ * `wslinfo` planted first in PATH must never run. Without WSL here, the
+ * fixed path does not exist and detection must say so.
+ */
+static void helpers_not_from_path(void)
+{
+	char dir[] = "/tmp/lo6test-path.XXXXXX", path[128], marker[128], newpath[8192], out[64];
+	const char *const bare[] = { "wslinfo", "--networking-mode", NULL };
+	const char *old = getenv("PATH");
+	struct wsl_facts f;
+	FILE *s;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/wslinfo", dir);
+	snprintf(marker, sizeof(marker), "%s/ran", dir);
+	s = fopen(path, "w");
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	fprintf(s, "#!/bin/sh\n: > '%s'\necho mirrored\n", marker);
+	fclose(s);
+	chmod(path, 0755);
+	snprintf(newpath, sizeof(newpath), "%s:%s", dir, old ? old : "/usr/bin:/bin");
+	setenv("PATH", newpath, 1);
+
+	CHECK(run_capture(bare, out, sizeof(out), 3000) == -1);
+	if (access(WSLINFO_PATH, X_OK) != 0) {
+		wsl_gather("", &f);
+		CHECK_STR(f.wslinfo, "");
+		CHECK(strstr(f.wslinfo_how, "no " WSLINFO_PATH) != NULL);
+	}
+	CHECK(access(marker, F_OK) != 0);
+
+	if (old)
+		setenv("PATH", old, 1);
+	unlink(marker);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	snprintf(fixtures, sizeof(fixtures), "%s", argc > 1 ? argv[1] : "tests/fixtures");
@@ -213,5 +285,7 @@ int main(int argc, char **argv)
 	pure_decisions();
 	private_addresses();
 	windows_netstat_text();
+	system32_from_mountinfo();
+	helpers_not_from_path();
 	return checks_done("wsl");
 }
