@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 /* reload and save: the config file and the running instance, in both directions. */
+#define _GNU_SOURCE /* mkostemp */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -74,28 +79,52 @@ out:
 	return ret;
 }
 
-/* Writes to a temporary file beside PATH, then renames: never a half-written config. */
+/*
+ * Writes through a new file beside PATH (mkstemp: O_EXCL, so never through a
+ * planted link), fsynced, then renamed over PATH: never a half-written
+ * config, and rename replaces a directory entry, never writes through one.
+ * The result is root's (when root saves), mode 0644, as config_file_load
+ * wants it. -errno, or -ELOOP when PATH is a symlink (refused: replacing
+ * it would silently cut the link the administrator made).
+ */
 static int write_atomically(const char *path, const struct config_file *cf)
 {
-	char tmp[4096];
-	FILE *f;
-	int err = 0;
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	struct stat st;
+	FILE *f = NULL;
+	int fd, err = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return S_ISLNK(st.st_mode) ? -ELOOP : -EINVAL;
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
 		return -errno;
-	if (fputs("# Written by 'lo6relay save'; see lo6relay(8).\n", f) < 0 ||
-	    config_file_write(f, cf) < 0)
+	if (fchmod(fd, 0644) < 0 || (geteuid() == 0 && fchown(fd, 0, 0) < 0) ||
+	    !(f = fdopen(fd, "w")))
+		err = -errno;
+	else if (fputs("# Written by 'lo6relay save'; see lo6relay(8).\n", f) < 0 ||
+		 config_file_write(f, cf) < 0)
 		err = -EIO;
-	if (fclose(f) != 0 && !err)
+	else if (fsync(fd) < 0)
+		err = -errno;
+	if (!f)
+		close(fd);
+	else if (fclose(f) != 0 && !err)
 		err = -errno;
 	if (!err && rename(tmp, path) < 0)
 		err = -errno;
-	if (err)
+	if (err) {
 		unlink(tmp);
-	return err;
+		return err;
+	}
+	/* The rename itself is durable once the folder is synced. */
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	return 0;
 }
 
 int cmd_save(const struct opts *o)
@@ -124,7 +153,16 @@ int cmd_save(const struct opts *o)
 	cf->relay_ip4 = cfg.relay_ip4;
 	if (strcmp(o->pin_dir, LO6_DEFAULT_PIN_DIR) != 0)
 		snprintf(cf->pin_dir, sizeof(cf->pin_dir), "%s", o->pin_dir);
-	if ((err = write_atomically(path, cf)) < 0) {
+	if ((err = write_atomically(path, cf)) == -ELOOP) {
+		errorf("%s is a symbolic link, and save never writes through one: save to the "
+		       "file it names with --config, or remove the link", path);
+		goto close;
+	}
+	if (err == -EINVAL) {
+		errorf("%s is not a regular file: save replaces only a file", path);
+		goto close;
+	}
+	if (err < 0) {
 		errorf("cannot write %s: %s", path, strerror(-err));
 		goto close;
 	}

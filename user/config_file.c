@@ -246,6 +246,33 @@ out:
 	return ret;
 }
 
+/*
+ * `relay =` can send every user's [::1] elsewhere, so, as sshd and sudo do
+ * with theirs, the file must be the administrator's: owned by root (or by
+ * whoever runs lo6relay, which for the commands that apply it is root) and
+ * writable by nobody else. Checked on the opened file, so a symlink's
+ * target is what counts, and nothing can swap it after the check.
+ */
+int config_file_trusted(const char *path, const struct stat *st, char *err, size_t errlen)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "%s belongs to uid %u, not root, and its relay line could send every "
+			 "user's [::1] elsewhere, so it is refused: 'chown root: %s' if it is yours",
+			 path, (unsigned)st->st_uid, path);
+		return -1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen,
+			 "%s is writable by %s (mode %04o), and its relay line could send every "
+			 "user's [::1] elsewhere, so it is refused: run 'chmod go-w %s'",
+			 path, (st->st_mode & S_IWOTH) ? "everyone" : "its group",
+			 (unsigned)(st->st_mode & 07777), path);
+		return -1;
+	}
+	return 0;
+}
+
 int config_file_load(const char *path, struct config_file *out, char *err, size_t errlen)
 {
 	/* O_NONBLOCK: a FIFO named as the file must be refused below, not wait for a writer. */
@@ -264,6 +291,10 @@ int config_file_load(const char *path, struct config_file *out, char *err, size_
 		snprintf(err, errlen, "%s: not a regular file", path);
 		close(fd);
 		return -EINVAL;
+	}
+	if (config_file_trusted(path, &st, err, errlen) < 0) {
+		close(fd);
+		return -EPERM;
 	}
 	if (st.st_size > CONFIG_FILE_MAX_BYTES) {
 		snprintf(err, errlen, "%s: %lld bytes is more than %d: not a lo6relay configuration",

@@ -57,9 +57,17 @@ int config_file_parse(const char *name, const char *text, size_t len, struct con
 /*
  * Reads and parses PATH. 0, or -errno with a sentence in ERR: -ENOENT when
  * the file does not exist (callers may treat a missing default file as
- * empty), -EINVAL when its content is refused.
+ * empty), -EPERM when config_file_trusted refuses it, -EINVAL when its
+ * content is refused. A symlink is followed: the file it names is checked.
  */
 int config_file_load(const char *path, struct config_file *out, char *err, size_t errlen);
+
+struct stat;
+/*
+ * 0 if ST (PATH's fstat) is owned by root, or by the effective user, and
+ * not writable by group or others; else -1 with a sentence in ERR.
+ */
+int config_file_trusted(const char *path, const struct stat *st, char *err, size_t errlen);
 
 /* Writes C in the same format, parseable back to the same struct. 0 or -1. */
 int config_file_write(FILE *f, const struct config_file *c);

@@ -103,6 +103,8 @@ done_testing() {
 }
 
 # An empty config file: the tests never read the machine's /etc/lo6relay.conf.
+# Config files must be root's and not group/world-writable, whatever the caller's umask.
+umask 022
 : >"$WORK/empty.conf"
 lo6() { "$LO6RELAY" --pin-dir "$PIN" --config "$WORK/empty.conf" "$@"; }
 

@@ -77,6 +77,55 @@ like "$(c6 status --json)" '"relay_auto":true' "status --json says relay_auto"
 c6 save >/dev/null
 like "$(cat "$conf")" "relay = auto" "save keeps relay = auto"
 
+# The file decides where every user's [::1] goes: like sshd and sudo, refuse
+# one that is not root's or that others may write, and change nothing.
+printf 'allow = 4100,4777\n' >"$WORK/trust.conf"
+before=$(c6 ports --json)
+reload_with() { "$LO6RELAY" --pin-dir "$PIN" --config "$1" reload 2>"$WORK/err" >/dev/null; }
+chown 65534 "$WORK/trust.conf"
+reload_with "$WORK/trust.conf"
+is "$?" 1 "a config file owned by another user is refused"
+like "$(cat "$WORK/err")" "^lo6relay: .*trust.conf belongs to uid 65534, not root, .* so it is refused: 'chown root: " \
+	"... in one sentence that says why and what to do"
+is "$(c6 ports --json)" "$before" "... and nothing changes"
+"$LO6RELAY" --pin-dir "$PIN" --config "$WORK/trust.conf" start --cgroup "$CG" 2>"$WORK/err" >/dev/null
+is "$?" 1 "start refuses it too"
+like "$(cat "$WORK/err")" "trust.conf belongs to uid 65534" "... with the same sentence"
+chown 0:0 "$WORK/trust.conf"
+chmod 664 "$WORK/trust.conf"
+reload_with "$WORK/trust.conf"
+is "$?" 1 "a group-writable config file is refused"
+like "$(cat "$WORK/err")" "trust.conf is writable by its group \(mode 0664\), .* run 'chmod go-w " "... saying so"
+chmod 646 "$WORK/trust.conf"
+reload_with "$WORK/trust.conf"
+like "$(cat "$WORK/err")" "trust.conf is writable by everyone \(mode 0646\)" "a world-writable one too"
+is "$(c6 ports --json)" "$before" "... and nothing changes"
+# A symlink is followed, and the file it names is what must be root's.
+ln -s "$WORK/trust.conf" "$WORK/link.conf"
+reload_with "$WORK/link.conf"
+like "$(cat "$WORK/err")" "link.conf is writable by everyone" "through a symlink, the target's mode counts"
+chmod 644 "$WORK/trust.conf"
+reload_with "$WORK/link.conf"
+is "$?" 0 "a symlink to a root-owned 0644 file is read"
+like "$(c6 ports)" "always +4100,4777$" "... and applied"
+
+# save: a new file, renamed over the old, root's and 0644 whatever was there.
+c6 allow 4888 >/dev/null
+chmod 666 "$conf"
+c6 save >/dev/null
+is "$(stat -c '%a %u %g' "$conf")" "644 0 0" "save leaves the file root's, mode 0644"
+like "$(cat "$conf")" "4888" "... with the running state"
+is "$(ls "$WORK" | grep -c '^lo6relay\.conf\.')" 0 "... and no temporary file behind"
+# ... and never writes through a symlink at the target.
+cp "$WORK/trust.conf" "$WORK/trust.before"
+"$LO6RELAY" --pin-dir "$PIN" --config "$WORK/link.conf" save 2>"$WORK/err" >/dev/null
+is "$?" 1 "save to a symlink fails"
+like "$(cat "$WORK/err")" "link.conf is a symbolic link, and save never writes through one" "... saying why"
+cmp -s "$WORK/trust.conf" "$WORK/trust.before"
+ok $? "... the file it points to is unchanged"
+[ -L "$WORK/link.conf" ]
+ok $? "... and the link is still a link"
+
 # A missing explicit config file is an error; the default one may be missing.
 "$LO6RELAY" --pin-dir "$PIN" --config "$WORK/nope.conf" reload 2>"$WORK/err"
 is "$?" 1 "an explicit config file that does not exist is an error"

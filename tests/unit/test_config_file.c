@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -203,6 +204,41 @@ static void example(const char *path)
 	CHECK(c.modes[22] == LO6_MODE_NEVER);
 }
 
+/* Whose the file is and who may write it: root's (or the caller's), written by nobody else. */
+static void trusted(void)
+{
+	static const struct {
+		uid_t uid;
+		mode_t mode;
+		const char *refusal; /* NULL: accepted */
+	} rows[] = {
+		{ 0, S_IFREG | 0644, NULL },
+		{ 0, S_IFREG | 0600, NULL },
+		{ 0, S_IFREG | 0444, NULL },
+		{ 0, S_IFREG | 0664, "x.conf is writable by its group (mode 0664)" },
+		{ 0, S_IFREG | 0646, "x.conf is writable by everyone (mode 0646)" },
+		{ 0, S_IFREG | 0666, "x.conf is writable by everyone (mode 0666)" },
+		{ 0, S_IFREG | 02644, NULL },
+		{ 65534, S_IFREG | 0644, "x.conf belongs to uid 65534, not root" },
+	};
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		memset(&st, 0, sizeof(st));
+		/* The caller's own file is fine too (unprivileged runs); not when it is 65534's. */
+		st.st_uid = rows[i].uid == 0 ? 0 : (geteuid() == rows[i].uid ? 0 : rows[i].uid);
+		st.st_mode = rows[i].mode;
+		err[0] = '\0';
+		CHECK(config_file_trusted("x.conf", &st, err, sizeof(err)) == (rows[i].refusal ? -1 : 0));
+		if (rows[i].refusal && !strstr(err, rows[i].refusal))
+			fprintf(stderr, "  row %zu: '%s'\n", i, err);
+		CHECK(!rows[i].refusal || (strstr(err, rows[i].refusal) && strstr(err, "so it is refused")));
+	}
+	st.st_uid = geteuid();
+	st.st_mode = S_IFREG | 0644;
+	CHECK(config_file_trusted("x.conf", &st, err, sizeof(err)) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -211,5 +247,6 @@ int main(int argc, char **argv)
 	bad_lines();
 	not_text();
 	load();
+	trusted();
 	return checks_done("config_file");
 }
