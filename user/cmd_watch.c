@@ -2,16 +2,22 @@
 /*
  * watch: a live line per decision, from the `events` ring buffer. The
  * program writes events only while `watchers` is non-zero, so nobody pays
- * for this when nobody watches; the count is shared through an mmap-ed
- * array so several watchers come and go without a lost update.
+ * for this when nobody watches. One watcher at a time, proven by a lock the
+ * kernel drops when the process dies (watch.h); a count a dead watcher left
+ * set is reset by the next command that opens the instance.
  */
+#include "watch.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -23,6 +29,10 @@
 #include "json.h"
 #include <lo6relay/abi.h>
 
+/* How long a new watch waits for the lock that watchers_heal holds for a moment. */
+#define LOCK_TRIES 50
+#define LOCK_TRY_MS 10
+
 static volatile sig_atomic_t stopping;
 
 static void on_signal(int sig)
@@ -31,8 +41,7 @@ static void on_signal(int sig)
 	stopping = 1;
 }
 
-static const char *const outcome_names[] = { "redirected",     "not-allowed", "v6only",
-					     "bound-v6",       "local-listener", "other-netns" };
+static const char *const outcome_names[] = LO6_OUTCOME_NAMES;
 static const char *const spelling_names[] = { "::1", "127/8", "v4-mapped" };
 
 struct watch_ctx {
@@ -41,30 +50,40 @@ struct watch_ctx {
 	uint64_t mono_to_real_ns;
 };
 
+/* "not_allowed" -> "not-allowed": the words people read in the text lines. */
+static void outcome_word(unsigned outcome, char *out, size_t len)
+{
+	snprintf(out, len, "%s",
+		 outcome < LO6_NOUTCOMES ? outcome_names[outcome] : "unknown");
+	for (char *c = out; *c; c++)
+		if (*c == '_')
+			*c = '-';
+}
+
 static int on_event(void *arg, void *data, size_t size)
 {
 	struct watch_ctx *w = arg;
 	const struct lo6_event *e = data;
-	const char *outcome, *proto, *spelling;
-	char comm[sizeof(e->comm) + 1], when[32];
+	const char *proto, *spelling;
+	char comm[sizeof(e->comm) + 1], when[32], outcome[32];
 	uint64_t real = e->ts_ns + w->mono_to_real_ns;
 	time_t secs = (time_t)(real / 1000000000ull);
 	struct tm tm;
 	struct json j;
 
-	if (size < sizeof(*e))
+	/* One poll hands over every event waiting: past COUNT, they are not ours to print. */
+	if (size < sizeof(*e) || w->left == 0)
 		return 0;
 	memcpy(comm, e->comm, sizeof(e->comm));
 	comm[sizeof(e->comm)] = '\0';
-	outcome = e->outcome < sizeof(outcome_names) / sizeof(outcome_names[0])
-			  ? outcome_names[e->outcome]
-			  : "unknown";
+	outcome_word(e->outcome, outcome, sizeof(outcome));
 	spelling = e->spelling < 3 ? spelling_names[e->spelling] : "unknown";
 	proto = e->protocol == 6 ? "tcp" : e->protocol == 17 ? "udp" : "other";
 	localtime_r(&secs, &tm);
 	snprintf(when, sizeof(when), "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (unsigned)(real / 1000000 % 1000));
 	if (w->o->json) {
+		/* The JSON writer escapes control bytes itself: the name stays exact. */
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
 		json_str(&j, "time", when);
@@ -79,10 +98,13 @@ static int on_event(void *arg, void *data, size_t size)
 		json_obj_end(&j);
 		json_finish(&j);
 	} else {
-		printf("%s %7u %-15s %5u %s %-9s %s\n", when, e->pid, comm, e->port, proto,
-		       spelling, outcome);
-		fflush(stdout);
+		/* Any process picks its own name (prctl PR_SET_NAME): never let it drive the terminal. */
+		printf("%s %7u %-15s %5u %s %-9s %s\n", when, e->pid, printable(comm), e->port,
+		       proto, spelling, outcome);
 	}
+	/* The reader went away (`watch | head -1`): SIGPIPE is ignored, so end here. */
+	if (fflush(stdout) != 0)
+		stopping = 1;
 	if (w->left > 0 && --w->left == 0)
 		stopping = 1;
 	return 0;
@@ -112,14 +134,71 @@ static int kernel_lacks_ringbuf(const char *pin_dir)
 	return lacks;
 }
 
+/* The lock folder, opened (made first if CREATE); -1 with errno. */
+static int lock_open(const char *pin_dir, int create)
+{
+	char path[PATH_MAX];
+
+	if (pin_path(path, sizeof(path), pin_dir, WATCH_LOCK) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static int set_watchers(int fd, uint32_t n)
+{
+	uint32_t key = 0;
+
+	return bpf_map_update_elem(fd, &key, &n, BPF_ANY) ? -errno : 0;
+}
+
+int watchers_heal(const char *pin_dir)
+{
+	char path[PATH_MAX];
+	uint32_t key = 0, n = 0;
+	int map, lock, healed = 0;
+
+	if (pin_path(path, sizeof(path), pin_dir, LO6_MAP_WATCHERS) < 0 ||
+	    (map = bpf_obj_get(path)) < 0)
+		return 0;
+	if (bpf_map_lookup_elem(map, &key, &n) == 0 && n != 0) {
+		/* A shared lock is refused only while a live watch holds its exclusive one. */
+		lock = lock_open(pin_dir, 0);
+		if ((lock < 0 && errno == ENOENT) || (lock >= 0 && flock(lock, LOCK_SH | LOCK_NB) == 0))
+			healed = set_watchers(map, 0) == 0;
+		if (lock >= 0)
+			close(lock); /* and with it the shared lock */
+	}
+	close(map);
+	return healed;
+}
+
+void watch_lock_remove(const char *pin_dir)
+{
+	char path[PATH_MAX];
+
+	if (pin_path(path, sizeof(path), pin_dir, WATCH_LOCK) == 0)
+		rmdir(path);
+}
+
+/* The reader of our stdout is gone (a pipe with no reader polls POLLERR), events or not. */
+static int stdout_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
 int cmd_watch(const struct opts *o)
 {
 	struct watch_ctx w = { o, -1, mono_to_real() };
 	struct ring_buffer *rb = NULL;
 	char path[PATH_MAX];
-	int events_fd = -1, watchers_fd = -1, ret = EXIT_FAIL, err;
-	uint32_t *count = MAP_FAILED;
-	struct sigaction sa = { .sa_handler = on_signal };
+	int events_fd = -1, watchers_fd = -1, lock = -1, ret = EXIT_FAIL, err, tries;
+	struct sigaction sa = { .sa_handler = on_signal }, ign = { .sa_handler = SIG_IGN };
 
 	if (o->argc > 1 || (o->argc == 1 && (w.left = strtol(o->argv[0], NULL, 10)) <= 0)) {
 		errorf("usage: lo6relay watch [COUNT]: COUNT, if given, is how many lines to print");
@@ -140,33 +219,53 @@ int cmd_watch(const struct opts *o)
 		       o->pin_dir);
 		goto out;
 	}
-	count = mmap(NULL, sizeof(*count), PROT_READ | PROT_WRITE, MAP_SHARED, watchers_fd, 0);
+	if ((lock = lock_open(o->pin_dir, 1)) < 0) {
+		errorf("cannot make the lock folder %s/%s: %s", o->pin_dir, WATCH_LOCK,
+		       strerror(errno));
+		goto out;
+	}
+	for (tries = 0; flock(lock, LOCK_EX | LOCK_NB) < 0; tries++) {
+		if (errno != EWOULDBLOCK || tries == LOCK_TRIES) {
+			errorf("another 'lo6relay watch' is reading the events of %s, and each event "
+			       "goes to one reader only: end that one first (stats counts without it)",
+			       o->pin_dir);
+			goto out;
+		}
+		usleep(LOCK_TRY_MS * 1000);
+	}
 	rb = ring_buffer__new(events_fd, on_event, &w, NULL);
-	if (count == MAP_FAILED || !rb) {
+	if (!rb) {
 		errorf("cannot read the events of %s: %s", o->pin_dir, strerror(errno));
 		goto out;
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	__atomic_fetch_add(count, 1, __ATOMIC_SEQ_CST);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &ign, NULL); /* a gone reader must not kill us with the count set */
+	/* Set, not added: the lock says we are the only one. */
+	if ((err = set_watchers(watchers_fd, 1)) < 0) {
+		errorf("cannot switch events on at %s: %s", o->pin_dir, strerror(-err));
+		goto out;
+	}
 	if (!o->json) {
 		printf("%-12s %7s %-15s %5s %s %-9s %s\n", "TIME", "PID", "COMM", "PORT", "PROTO",
 		       "ASKED", "OUTCOME");
-		fflush(stdout);
+		if (fflush(stdout) != 0)
+			stopping = 1;
 	}
-	while (!stopping) {
+	while (!stopping && !stdout_gone()) {
 		err = ring_buffer__poll(rb, 200);
 		if (err < 0 && err != -EINTR) {
 			errorf("reading events failed: %s", strerror(-err));
 			break;
 		}
 	}
-	__atomic_fetch_sub(count, 1, __ATOMIC_SEQ_CST);
-	ret = stopping ? EXIT_OK : EXIT_FAIL;
+	set_watchers(watchers_fd, 0);
+	ret = stopping || stdout_gone() ? EXIT_OK : EXIT_FAIL;
 out:
 	ring_buffer__free(rb);
-	if (count != MAP_FAILED)
-		munmap(count, sizeof(*count));
+	if (lock >= 0)
+		close(lock);
 	if (events_fd >= 0)
 		close(events_fd);
 	if (watchers_fd >= 0)

@@ -12,6 +12,7 @@
 #include "bpffs.h"
 #include "cgroup.h"
 #include "cli.h"
+#include "watch.h"
 
 const struct hook_info hooks[NHOOKS] = {
 	[HOOK_GETPEERNAME6] = { "getpeername6", LO6_LINK_GETPEERNAME6, 0, 1 },
@@ -49,8 +50,10 @@ int instance_open(const char *pin_dir, struct instance *in)
 	in->ports_fd = open_pinned(pin_dir, LO6_MAP_PORTS);
 	in->stats_fd = open_pinned(pin_dir, LO6_MAP_STATS);
 	in->config_fd = open_pinned(pin_dir, LO6_MAP_CONFIG);
-	if (in->ports_fd >= 0 && in->stats_fd >= 0 && in->config_fd >= 0)
+	if (in->ports_fd >= 0 && in->stats_fd >= 0 && in->config_fd >= 0) {
+		watchers_heal(pin_dir); /* a killed watch must not leave events on for nobody */
 		return 0;
+	}
 	if (errno == ENOENT || errno == ENOTDIR)
 		errorf("lo6relay is not running at %s (no pinned maps there): start it with 'lo6relay start'",
 		       pin_dir);

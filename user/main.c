@@ -110,14 +110,20 @@ static int log_syslog;
  * it (an escape sequence, a newline) must not reach the terminal or split
  * the one line a script reads. Shown as '?'.
  */
+char *printable(char *s)
+{
+	for (unsigned char *c = (unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return s;
+}
+
 static void put_line(FILE *f, int prio, const char *fmt, va_list ap)
 {
 	char line[1024];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
-	for (unsigned char *c = (unsigned char *)line; *c; c++)
-		if (*c < 0x20 || *c == 0x7f)
-			*c = '?';
+	printable(line);
 	fprintf(f, "lo6relay: %s\n", line);
 	if (log_syslog)
 		syslog(prio, "%s", line);
