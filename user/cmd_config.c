@@ -100,14 +100,13 @@ static int write_atomically(const char *path, const struct config_file *cf)
 		return -ENAMETOOLONG;
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
 		return -errno;
+	errno = 0;
 	if (fchmod(fd, 0644) < 0 || (geteuid() == 0 && fchown(fd, 0, 0) < 0) ||
 	    !(f = fdopen(fd, "w")))
 		err = -errno;
 	else if (fputs("# Written by 'lo6relay save'; see lo6relay(8).\n", f) < 0 ||
-		 config_file_write(f, cf) < 0)
-		err = -EIO;
-	else if (fsync(fd) < 0)
-		err = -errno;
+		 config_file_write(f, cf) < 0 || fsync(fd) < 0)
+		err = errno ? -errno : -EIO; /* a full disk says ENOSPC */
 	if (!f)
 		close(fd);
 	else if (fclose(f) != 0 && !err)

@@ -231,7 +231,7 @@ int cmd_watch(const struct opts *o)
 			       o->pin_dir);
 			goto out;
 		}
-		usleep(LOCK_TRY_MS * 1000);
+		nanosleep(&(struct timespec){ .tv_nsec = LOCK_TRY_MS * 1000000L }, NULL);
 	}
 	rb = ring_buffer__new(events_fd, on_event, &w, NULL);
 	if (!rb) {
