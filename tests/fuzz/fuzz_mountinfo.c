@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * cgroup2_mount_from_mountinfo over arbitrary text. The first byte is the
+ * cgroup2_mount_from_mountinfo and windows_system32_path over arbitrary text. The first byte is the
  * size of the output buffer (0 included), which is malloc'd at exactly
  * that size so any write past it is caught.
  */
 #include "cgroup.h"
 #include "fuzz.h"
+#include "runcmd.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,6 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* The mount point is a field of the text, so never longer than it. */
 		FUZZ_ASSERT(strlen(out) <= size);
 	}
+	out[0] = '\0';
+	if (len && windows_system32_path(text, "netstat.exe", out, len) == 0)
+		/* An absolute path, ending as asked, within the buffer. */
+		FUZZ_ASSERT(memchr(out, '\0', len) != NULL && out[0] == '/' &&
+			    strlen(out) >= 12 && strcmp(out + strlen(out) - 12, "/netstat.exe") == 0);
+	FUZZ_ASSERT(windows_system32_path(text, "netstat.exe", out, 0) == -1);
 	free(out);
 	free(text);
 	return 0;
