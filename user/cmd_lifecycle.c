@@ -32,6 +32,7 @@
 #include "probe.h"
 #include "settings.h"
 #include "skel.h"
+#include "watch.h"
 
 /*
  * Says what this kernel cannot do, and checks it can do the one thing that
@@ -349,6 +350,7 @@ int cmd_stop(const struct opts *o)
 		notef("not running at %s: nothing to stop", o->pin_dir);
 		return EXIT_OK;
 	}
+	watch_lock_remove(o->pin_dir); /* watch's lock folder (watch.h) */
 	if (rmdir(o->pin_dir) < 0 && errno != ENOENT) {
 		errorf("stopped, but the pin folder %s was left: %s (it holds pins lo6relay did "
 		       "not make)",

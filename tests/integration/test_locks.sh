@@ -108,7 +108,8 @@ fi
 
 # --- watch takes no lock ---------------------------------------------------------------------
 lo6 start --cgroup "$CG" --relay 127.0.0.2 --ports 4000 >/dev/null
-lo6 watch >/dev/null 2>&1 &
+# The binary itself, not the lo6 function: $! must be the watch, for cleanup to end it.
+"$LO6RELAY" --pin-dir "$PIN" --config "$WORK/empty.conf" watch >/dev/null 2>&1 &
 bg_pids+=($!)
 sleep 0.5
 timeout 10 "$LO6RELAY" --pin-dir "$PIN" --config "$WORK/empty.conf" default always >/dev/null

@@ -25,7 +25,9 @@ lo6 start --cgroup "$CG" --ports 4000 >/dev/null
 like "$(probe_cg tcp ::1 4000 x)" "^ok " "an instance of this ABI redirects"
 "$PY" "$CONFIG_MAP" "$PIN" 99 >/dev/null
 before=$(state)
-sentence="^lo6relay: the instance pinned at $PIN was made by lo6relay ABI version 99, this lo6relay speaks ABI version [0-9]+: run 'lo6relay stop --pin-dir $PIN', then start again$"
+# found VERSION: the sentence for pins of that ABI version.
+found() { echo "^lo6relay: the instance pinned at $PIN was made by lo6relay ABI version $1, this lo6relay speaks ABI version [0-9]+: run 'lo6relay stop --pin-dir $PIN', then start again$"; }
+sentence=$(found 99)
 lo6 start --cgroup "$CG" --ports 4000 >"$WORK/out" 2>"$WORK/err"
 is "$?" 1 "start over pins of ABI 99 exits 1"
 like "$(cat "$WORK/err")" "$sentence" "... and says which version it found and what to do"
@@ -63,7 +65,7 @@ rm "$PIN/sk_marks"
 before=$(state)
 lo6 start --cgroup "$CG" >/dev/null 2>"$WORK/err"
 is "$?" 1 "start over an ABI 3 pin folder exits 1"
-like "$(cat "$WORK/err")" "${sentence/99/3}" "... says it found version 3 and what to do"
+like "$(cat "$WORK/err")" "$(found 3)" "... says it found version 3 and what to do"
 is "$(state)" "$before" "... and makes nothing: no sk_marks pin, the same programs"
 lo6 stop >/dev/null
 is "$?" 0 "stop takes the ABI 3 instance away"
