@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2154 # cache, mirror: the caller's
 # Debian's cloud kernels for qemu guests, downloaded once into a cache.
 # Sourced by tools/vmtest/vmtest and tools/vmtest/static-guest; the caller
 # sets cache (the cache folder), mirror (a Debian mirror URL) and say/die.
