@@ -108,6 +108,8 @@ RULES = [
      "`getpeername`, `getsockname` and UDP replies give back what was asked, unless `--show-relay`"),
 ]
 RULE_NAMES = [r[0] for r in RULES]
+# Rules a kernel can reach only with a helper it may lack (user/probe.c).
+RULE_NEEDS = {"other_netns": "netns_cookie", "v6only": "sock_cast"}
 
 
 @functools.lru_cache(maxsize=None)
