@@ -29,6 +29,9 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
  */
 const volatile __u32 lacks = 0;
 
+/* start --loopback4: connect4 redirects 127/8; without it, it only unmarks. */
+const volatile __u32 loopback4 = 0;
+
 /*
  * Test-only: set by the loader under LO6RELAY_TEST_VERIFIER_REJECT so the
  * tests can prove a refused program leaves nothing behind. At 0 the branch
@@ -219,7 +222,13 @@ int lo6_connect6(struct bpf_sock_addr *ctx)
 	return 1;
 }
 
-/* Attached only with --loopback4: 127.x.y.z:P other than the relay. */
+/*
+ * With --loopback4: 127.x.y.z:P other than 127.0.0.1 and the relay. Always,
+ * where marks are made: an IPv6 socket connected to an IPv4 address (glibc's
+ * getaddrinfo reuses one UDP socket for [::1]:P, then, after an AF_UNSPEC
+ * disconnect no hook sees, for 127.0.0.1:P) loses the mark of its [::1]
+ * connect, or getsockname6 would call its v4-mapped source ::1.
+ */
 SEC("cgroup/connect4")
 int lo6_connect4(struct bpf_sock_addr *ctx)
 {
@@ -228,6 +237,11 @@ int lo6_connect4(struct bpf_sock_addr *ctx)
 	struct lo6_config *cfg;
 	enum outcome what;
 
+	if (!loopback4) {
+		if (ctx->family == AF_INET6)
+			unmark(ctx);
+		return 1;
+	}
 	if ((bpf_ntohl(orig_ip4) >> 24) != 127 || !(cfg = config_of(ctx, port)) ||
 	    !is_other_loopback4(orig_ip4, relay_of(cfg))) {
 		unmark(ctx);
@@ -250,11 +264,22 @@ int lo6_connect4(struct bpf_sock_addr *ctx)
  * address it asked for; LOCAL also rewrites the local end of a [::1]
  * connection (the v4 source), which a [::1] peer would have shown as ::1.
  */
+/*
+ * A socket disconnected since its redirect (connect(AF_UNSPEC), which runs
+ * no hook, leaves it in TCP_CLOSE) keeps its mark but answers for itself:
+ * a later sendto's replies or a failed connect's names are not the relay's.
+ */
+static __always_inline int connected(struct bpf_sock_addr *ctx)
+{
+	return ctx->sk->state != BPF_TCP_CLOSE;
+}
+
 static __always_inline void give_back6(struct bpf_sock_addr *ctx, int local)
 {
 	struct sk_mark *m;
 
-	if ((lacks & LO6_LACKS_SK_STORAGE) || !is_v4mapped(ctx->user_ip6, ctx->user_ip6[3]))
+	if ((lacks & LO6_LACKS_SK_STORAGE) || !is_v4mapped(ctx->user_ip6, ctx->user_ip6[3]) ||
+	    !connected(ctx))
 		return;
 	m = bpf_sk_storage_get(&sk_marks, ctx->sk, 0, 0);
 	if (!m || (local ? m->orig_ip4 != 0 : ctx->user_ip6[3] != m->relay_ip4))
@@ -271,7 +296,7 @@ static __always_inline void give_back4(struct bpf_sock_addr *ctx)
 {
 	struct sk_mark *m;
 
-	if (lacks & LO6_LACKS_SK_STORAGE)
+	if ((lacks & LO6_LACKS_SK_STORAGE) || !connected(ctx))
 		return;
 	m = bpf_sk_storage_get(&sk_marks, ctx->sk, 0, 0);
 	if (m && m->orig_ip4 && ctx->user_ip4 == m->relay_ip4)

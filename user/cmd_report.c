@@ -126,19 +126,24 @@ static size_t count_allowed(const struct instance *in)
 }
 
 /* Space-separated names of the hooks with a live link, and of those without. */
-static void hooks_list(uint32_t live_mask, uint32_t flags, char *live, char *missing, size_t len)
+static void hooks_list(uint32_t live_mask, const struct lo6_config *cfg, char *live, char *missing,
+		       size_t len)
 {
 	static const enum hook order[] = { HOOK_CONNECT6,     HOOK_GETPEERNAME6, HOOK_GETSOCKNAME6,
 					   HOOK_RECVMSG6,     HOOK_CONNECT4,     HOOK_GETPEERNAME4,
 					   HOOK_RECVMSG4 };
+
+	/* A reverse hook the kernel lacks is missing; connect4 without marks is not wanted. */
+	int marks_asked = !(cfg->flags & LO6_CFG_SHOW_RELAY), loopback4 = !!(cfg->flags & LO6_CFG_LOOPBACK4);
+	int marks = marks_asked && !(cfg->lacks & LO6_LACKS_SK_STORAGE);
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		int up = !!(live_mask & (1u << order[i]));
 		char *out = up ? live : missing;
 
 		/* Missing only when asked for: the v4 hooks by --loopback4, the reverse ones unless --show-relay. */
-		if (!up && ((hooks[order[i]].v4 && !(flags & LO6_CFG_LOOPBACK4)) ||
-			    (hooks[order[i]].reverse && (flags & LO6_CFG_SHOW_RELAY))))
+		if (!up && !hook_wanted(order[i], loopback4,
+					hooks[order[i]].reverse ? marks_asked : marks))
 			continue;
 		snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "",
 			 hooks[order[i]].name);
@@ -204,7 +209,7 @@ int cmd_status(const struct opts *o)
 	/* The outcomes between redirected and the via_* breakdown are the skips. */
 	for (size_t i = LO6_REDIRECTED + 1; i < LO6_VIA_127; i++)
 		skipped += field(&total, i);
-	hooks_list(st.live, cfg.flags, live, missing, sizeof(live));
+	hooks_list(st.live, &cfg, live, missing, sizeof(live));
 	probe_lack_names(cfg.lacks, lack_names, sizeof(lack_names));
 	hook_names(cfg.hooks_absent, !!(cfg.flags & LO6_CFG_LOOPBACK4), absent, sizeof(absent));
 

@@ -24,6 +24,21 @@ const struct hook_info hooks[NHOOKS] = {
 	[HOOK_CONNECT6] = { "connect6", LO6_LINK_CONNECT6, 0, 0 },
 };
 
+int hook_wanted(enum hook hook, int loopback4, int marks)
+{
+	if (hooks[hook].reverse && !marks)
+		return 0;
+	/*
+	 * connect4 also clears the mark of an IPv6 socket that connects to an
+	 * IPv4 address (glibc's getaddrinfo reuses one UDP socket for [::1] and
+	 * 127.0.0.1): a stale mark would make getsockname6 say ::1 of a
+	 * v4-mapped source, and glibc aborts on that.
+	 */
+	if (hooks[hook].v4 && !loopback4)
+		return hook == HOOK_CONNECT4 && marks;
+	return 1;
+}
+
 char *hook_names(uint32_t mask, int loopback4, char *out, size_t len)
 {
 	out[0] = '\0';

@@ -58,6 +58,12 @@ extern const struct hook_info hooks[NHOOKS];
  */
 char *hook_names(uint32_t mask, int loopback4, char *out, size_t len);
 
+/*
+ * Does an instance started with LOOPBACK4, and making marks (MARKS: not
+ * --show-relay, and the kernel has socket storage), attach HOOK?
+ */
+int hook_wanted(enum hook hook, int loopback4, int marks);
+
 struct link_state {
 	uint32_t link_id;
 	uint32_t prog_id;

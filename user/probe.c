@@ -201,10 +201,11 @@ void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loop
 	progs[HOOK_RECVMSG4] = skel->progs.lo6_recvmsg4;
 	marks = marks && !(p->lacks & LO6_LACKS_SK_STORAGE);
 	skel->rodata->lacks = p->lacks | (marks ? 0 : LO6_LACKS_SK_STORAGE);
+	skel->rodata->loopback4 = !!loopback4;
 	for (int h = 0; h < NHOOKS; h++) {
 		/* Not even loaded when unused: every IPv4 connect would pay for a program that says no. */
-		if (h == HOOK_CONNECT6 || !((p->hooks_absent & (1u << h)) ||
-					    (hooks[h].v4 && !loopback4) || (hooks[h].reverse && !marks)))
+		if (h == HOOK_CONNECT6 ||
+		    (!(p->hooks_absent & (1u << h)) && hook_wanted(h, loopback4, marks)))
 			continue;
 		bpf_program__set_autoload(progs[h], false);
 		progs[h] = NULL;

@@ -101,11 +101,13 @@ RULES = [
      "untouched, counted `other_netns`"),
     ("bound_v6", "an IPv6 socket bound to an IPv6 source first (`bind([::1]:0)`)",
      "untouched, counted `bound_v6` (the kernel then refuses a v4-mapped destination itself)"),
-    ("v6only", "an `IPV6_V6ONLY` socket", "untouched, counted `v6only` (a v4 destination would fail with ENETUNREACH)"),
+    ("v6only", "an `IPV6_V6ONLY` socket", "untouched, counted `v6only` (a v4 destination would fail with ENETUNREACH); "
+     "a kernel without `bpf_skc_to_tcp6_sock`, or a loader without CAP_PERFMON, cannot tell: such sockets are redirected and fail"),
     ("local_listener", "mode `auto` and a Linux server owns the address asked: `[::1]:P` or dual-stack `[::]:P` for `[::1]`; that address, `0.0.0.0:P` or `[::]:P` for a 127/8 one",
-     "untouched, counted `local_listener`"),
+     "untouched, counted `local_listener`; a kernel without socket lookup cannot look, and `auto` never redirects"),
     ("redirect", "anything else", "sent to the relay, counted `redirected` (and `via_127` or `via_mapped` for 127/8 spellings); "
-     "`getpeername`, `getsockname` and UDP replies give back what was asked, unless `--show-relay`"),
+     "`getpeername` and UDP replies give back the address asked, and `getsockname` says `::1` for a `[::1]` connect "
+     "(a 127/8 one shows its real source), unless `--show-relay` or a kernel without socket storage"),
 ]
 RULE_NAMES = [r[0] for r in RULES]
 # Rules a kernel can reach only with a helper it may lack (user/probe.c).
@@ -274,6 +276,27 @@ def expect_again(inst, port1, port2, sock, d1, d2):
     if sock.proto == "tcp":
         return None
     return Expect(rule=e2.rule, errno="EAFNOSUPPORT", counters=e2.counters)
+
+
+def expect_after_disconnect(inst, port, d2, how):
+    """An IPv6 UDP socket connected (and perhaps redirected and marked), then
+    disconnected with connect(AF_UNSPEC), which runs no hook: HOW "sendto"
+    sends to D2 unconnected; HOW "inet" connects it to the IPv4 address D2
+    given as AF_INET, as glibc's getaddrinfo does when it sorts [::1] and
+    127.0.0.1 with one socket. The connect4 rules decide (a v6 socket may
+    connect to an IPv4 address); the names come back v4-mapped."""
+    if how == "sendto":
+        if _v4_of(d2) is None:
+            # KERNEL: as after expect_again's IPv4 path, a datagram to a pure
+            # IPv6 address goes out but its reply never reaches the socket.
+            return None
+        return expect(inst, port, Sock(6, "udp"), d2, "sendto")
+    e = expect(inst, port, Sock(4, "udp"), d2)
+    for f in ("lands", "peer", "local", "reply"):
+        v = getattr(e, f)
+        if v is not None and f != "lands":
+            setattr(e, f, _spell(Sock(6, "udp"), v))
+    return e
 
 
 def readme_block():

@@ -228,12 +228,14 @@ def observe(s, sock, port, servers, how, dest):
     try:
         if how == "sendto":
             s.sendto(b"q", (dest, port))
+        elif how == "connect_inet":
+            connect_inet(s, dest, port)
         else:
             s.connect((dest, port))
     except OSError as e:
         got["errno"] = errname(e)
         return got
-    if how == "connect":
+    if how != "sendto":
         try:
             got["peer"] = s.getpeername()[0]
         except OSError:
@@ -256,6 +258,20 @@ def observe(s, sock, port, servers, how, dest):
             except OSError as e:
                 got["reply"] = "err " + errname(e)
     return got
+
+
+def connect_inet(s, addr, port):
+    """connect() with an AF_INET address, on any socket (python would make a v4-mapped one)."""
+    sa = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(port), socket.inet_aton(addr))
+    if libc.connect(s.fileno(), sa, len(sa)) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+
+
+def disconnect(s):
+    """connect(AF_UNSPEC): no hook runs."""
+    sa = struct.pack("=H14x", socket.AF_UNSPEC)
+    libc.connect(s.fileno(), sa, len(sa))
 
 
 def drain(s):
@@ -379,42 +395,56 @@ def single_rows(inst, phase):
 
 
 def again_rows(tap, inst, servers, other, rules_hit):
-    """A socket that connects again: UDP after any connect, TCP after a refused one.
-    The second connect decides afresh and the mark follows it (model: expect of
-    the second connect alone)."""
+    """A socket that connects again: UDP after any connect, TCP after a refused
+    one; and an IPv6 UDP socket disconnected (AF_UNSPEC), then used to sendto
+    or to connect to an AF_INET address. The second call decides afresh and
+    the mark follows it (model: expect_again, expect_after_disconnect)."""
     failures, n = [], 0
-    second = Port(port_number("none", "always"), "always", "off", "none")
+    # The second connect meets every mode, with a Linux listener on [::1].
+    seconds = [Port(port_number("::1", m), m, "off", "::1") for m in model.MODES]
+    served = Port(port_number("none", "always"), "always", "off", "none")
+    rows = []
     for fam, proto in itertools.product((6, 4), ("tcp", "udp")):
         sock = Sock(fam, proto)
-        first_port = Port(UNSERVED, "always", "off", "none", served=False) if proto == "tcp" else second
-        for d1, d2 in itertools.product(DESTS[fam], DESTS[fam]):
-            e2 = model.expect_again(inst, first_port, second, sock, d1, d2)
-            if e2 is None:
-                continue
-            n += 1
-            rules_hit[e2.rule] = rules_hit.get(e2.rule, 0) + 1
-            s = client(sock, other)
-            try:
-                s.connect((d1, first_port.number))
-                if proto == "udp":
-                    s.send(b"1")
-                    servers.take(proto, first_port.number, 0.02)
-            except OSError:
-                pass
-            # The first reply, or the ICMP error of a datagram to nobody, must
-            # not be taken for the second connect's.
-            if proto == "udp":
-                drain(s)
-            before = STATS.of(second.number)
-            got = observe(s, sock, second.number, servers, "connect", d2)
-            s.close()
-            moved = counters_moved(before, STATS.of(second.number))
-            bad = compare(e2, got, moved, sock)
-            if bad:
-                failures.append("%s [%s]:%d then [%s]:%d (rule %s): %s" % (
-                    sock.name(), d1, first_port.number, d2, second.number, e2.rule, "; ".join(bad)))
-    tap.group("%s: connect again (UDP after a connect, TCP after a refused one)" % inst.name(),
-              failures + servers.strays(), n)
+        first = Port(UNSERVED, "always", "off", "none", served=False) if proto == "tcp" else served
+        for second, d1, d2 in itertools.product(seconds, DESTS[fam], DESTS[fam]):
+            rows.append((sock, first, second, d1, d2, "connect",
+                         model.expect_again(inst, first, second, sock, d1, d2)))
+    for second, d1, how in itertools.product(seconds, DESTS[6], ("sendto", "inet")):
+        for d2 in DESTS[6] if how == "sendto" else DESTS[4]:
+            rows.append((Sock(6, "udp"), served, second, d1, d2, "unspec+" + how,
+                         model.expect_after_disconnect(inst, second, d2, how)))
+    for sock, first, second, d1, d2, how, exp in rows:
+        if exp is None:
+            continue
+        n += 1
+        rules_hit[exp.rule] = rules_hit.get(exp.rule, 0) + 1
+        s = client(sock, other)
+        try:
+            s.connect((d1, first.number))
+            if sock.proto == "udp":
+                s.send(b"1")
+                servers.take(sock.proto, first.number, 0.02)
+        except OSError:
+            pass
+        # The first reply, or the ICMP error of a datagram to nobody, must
+        # not be taken for the second call's.
+        if sock.proto == "udp":
+            drain(s)
+        if how.startswith("unspec+"):
+            disconnect(s)
+        before = STATS.of(second.number)
+        got = observe(s, sock, second.number, servers,
+                      {"unspec+sendto": "sendto", "unspec+inet": "connect_inet"}.get(how, "connect"), d2)
+        s.close()
+        moved = counters_moved(before, STATS.of(second.number))
+        bad = compare(exp, got, moved, sock)
+        if bad:
+            failures.append("%s [%s]:%d then %s [%s]:%d mode %s (rule %s): %s" % (
+                sock.name(), d1, first.number, how, d2, second.number, second.mode, exp.rule,
+                "; ".join(bad)))
+    tap.group("%s: again (connect again; UDP disconnected, then sendto or an AF_INET connect)"
+              % inst.name(), failures + servers.strays(), n)
 
 
 def restart_rows(tap, inst, servers, other, rules_hit):

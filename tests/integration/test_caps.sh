@@ -35,7 +35,7 @@ like "$(cat "$WORK/err")" "bpf_skc_to_tcp6_sock \(offered only to a loader with 
 like "$(cat "$WORK/out")" "^lo6relay: attached on $CG" "... and attaches"
 lacks=$(status_json kernel_lacks)
 like " $lacks " " sock_cast " "status --json: kernel_lacks names sock_cast"
-like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6$" "... every hook is attached"
+like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6 connect4$" "... every hook is attached"
 like "$(probe_cg tcp ::1 6300 a)" "^ok peer=\[::1\]:6300" "a client of [::1] is redirected, and sees [::1]"
 like "$(probe_cg tcp ::1 6300 b --v6only)" "^err ENETUNREACH" "a V6ONLY client fails, as the note says"
 as +bpf,+net_admin "$LO6RELAY" --pin-dir "$PIN" --config "$WORK/empty.conf" doctor >"$WORK/doctor" 2>&1

@@ -40,7 +40,7 @@ is "$(lacks_now)" "$(with sk_storage)" "... status --json: kernel_lacks"
 like "$(probe_cg tcp ::1 6100 a)" "^ok peer=\[::ffff:127\.0\.0\.1\]:6100" "... TCP still redirected, the peer shows the relay"
 like "$(probe_cg udp ::1 6100 b)" "^ok peer=\[::ffff:127\.0\.0\.1\]:6100" "... UDP too"
 lo6 start --cgroup "$CG" >/dev/null 2>&1
-like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6$" "a later full start adds the missing hooks"
+like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6 connect4$" "a later full start adds the missing hooks"
 is "$(lacks_now)" "$(with)" "... and status lists only what this kernel lacks"
 like "$(probe_cg tcp ::1 6100 c)" "^ok peer=\[::1\]:6100" "... and the peer shows [::1] again"
 lo6 stop >/dev/null
@@ -49,7 +49,7 @@ lo6 stop >/dev/null
 LO6RELAY_TEST_LACK=getsockname6 lo6 start --cgroup "$CG" --ports 6100 >/dev/null 2>"$WORK/err"
 ok $? "start without a getsockname6 hook exits 0"
 like "$(cat "$WORK/err")" "no cgroup hook for: getsockname6; the rest is installed" "... says which hook"
-like "$(lo6 status)" "hooks +connect6 getpeername6 recvmsg6; not attached: getsockname6" "... status: attached and not"
+like "$(lo6 status)" "hooks +connect6 getpeername6 recvmsg6 connect4; not attached: getsockname6" "... status: attached and not"
 like "$(lo6 status)" "kernel +has no cgroup hook for getsockname6" "... and why"
 is "$(status_json kernel_hooks_absent)" "getsockname6" "... status --json: kernel_hooks_absent"
 like "$(probe_cg tcp ::1 6100 d)" "^ok peer=\[::1\]:6100 sock=\[::ffff:127\.0\.0\.1\]:" "... the peer says [::1], the local address the relay's side"

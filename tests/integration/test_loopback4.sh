@@ -12,7 +12,7 @@ ok $? "start without --loopback4"
 is "$(probe_cg tcp 127.0.1.1 5000 x)" "err ECONNREFUSED" "off: 127.0.1.1 is left alone"
 is "$(probe_cg tcp ::ffff:127.0.1.1 5000 x)" "err ECONNREFUSED" "off: ::ffff:127.0.1.1 is left alone"
 unlike_hooks=$(lo6 status)
-like "$unlike_hooks" "hooks +connect6 getpeername6 getsockname6 recvmsg6$" "off: no IPv4 hook is attached"
+like "$unlike_hooks" "hooks +connect6 getpeername6 getsockname6 recvmsg6 connect4$" "off: no IPv4 reverse hook, connect4 only to clear marks"
 
 lo6 start --cgroup "$CG" --loopback4 >/dev/null
 ok $? "start --loopback4 on the running instance"
@@ -52,7 +52,7 @@ is "$(served tcp 127.0.0.1 5001)" "" "... and the relay gets nothing"
 is "$(stat_of 5001 local_listener)" 1 "... counted as local_listener"
 
 lo6 start --cgroup "$CG" >/dev/null
-like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6$" "start without --loopback4 takes the IPv4 hooks away"
+like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6 connect4$" "start without --loopback4 takes the IPv4 reverse hooks away"
 is "$(probe_cg tcp 127.0.1.1 5000 x)" "err ECONNREFUSED" "... and 127.0.1.1 is left alone again"
 is "$(probe_cg tcp ::ffff:127.0.1.1 5000 x)" "err ECONNREFUSED" "... and ::ffff:127.0.1.1 too"
 

@@ -13,7 +13,7 @@ like "$(probe_cg tcp ::1 6000 a)" "^ok peer=\[::1\]:6000 sock=\[::1\]:[0-9]+$" \
 	"TCP: getpeername says [::1]:6000 and getsockname a ::1 address"
 like "$(probe_cg udp ::1 6000 b)" "^ok peer=\[::1\]:6000 sock=\[::1\]:[0-9]+ reply_from=\[::1\]:6000$" \
 	"UDP: peer, local address and the reply's source all say [::1]"
-like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6$" "status lists the hooks"
+like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6 connect4$" "status lists the hooks (connect4 to clear a mark when a v6 socket connects to an IPv4 address)"
 
 # A DNS-style client that checks the reply comes from where it asked.
 out=$(in_cg "$PY" -c '
@@ -33,7 +33,17 @@ s.connect(("::1", 6000)); s.connect(("::ffff:127.0.0.1", 6001))
 print(s.getpeername()[0])')
 is "$out" "::ffff:127.0.0.1" "a UDP socket connected again to the relay itself reports the relay"
 
-# Every way into connect.
+# glibc's getaddrinfo sorts [::1] and 127.0.0.1 with one UDP socket: connect
+# [::1]:P (redirected, marked), connect(AF_UNSPEC), connect 127.0.0.1:P as
+# AF_INET. A mark left over made getsockname6 say ::1 of a v4-mapped source,
+# and glibc aborted (getaddrinfo.c: Assertion 'IN6_IS_ADDR_V4MAPPED' failed).
+printf '::1 localhost\n127.0.0.1 localhost\n' >"$WORK/hosts"
+out=$(in_cg unshare -m sh -c 'mount --bind "$1" /etc/hosts && exec "$2" -c "
+import socket
+print(sorted({a[4][0] for a in socket.getaddrinfo(\"localhost\", 6000, type=socket.SOCK_STREAM)}))"' \
+	sh "$WORK/hosts" "$PY" 2>&1)
+is "$out" "['127.0.0.1', '::1']" "getaddrinfo(localhost) with ::1 listed first: both answers, no abort"
+
 like "$(probe_cg tcp ::1 6000 nonblock --nonblock)" "^ok peer=\[::1\]:6000" "non-blocking connect, completed after EINPROGRESS"
 probe_cg tcp ::1 6000 fastopen-data --fastopen >/dev/null
 sleep 0.2
@@ -86,7 +96,7 @@ like "$(lo6 status)" "hooks +connect6$" "... attaches connect6 only, and status 
 like "$(lo6 status --json)" '"show_relay":true' "... status --json says show_relay"
 like "$(probe_cg tcp ::1 6000 s1)" "^ok peer=\[::ffff:127\.0\.0\.1\]:6000 sock=\[::ffff:127\.0\.0\.1\]:" "... redirected, and the client sees the relay address"
 lo6 start --cgroup "$CG" >/dev/null
-like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6$" "start without it attaches the reverse hooks again"
+like "$(lo6 status)" "hooks +connect6 getpeername6 getsockname6 recvmsg6 connect4$" "start without it attaches the reverse hooks again"
 like "$(probe_cg tcp ::1 6000 s2)" "^ok peer=\[::1\]:6000" "... and the client sees [::1] again"
 
 done_testing
