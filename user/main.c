@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* lo6relay: the command table, option parsing and dispatch. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,16 +148,28 @@ void notef(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Without --pin-dir, the config file may name the pin folder. */
-static const char *pin_dir_from_config(const char *config)
+/*
+ * Without --pin-dir, the config file may name the pin folder: a file that is
+ * there but refused (unsafe, unreadable, bad) stops every command, or `stop`
+ * would look in the default folder, find nothing and say all is well while
+ * the configured one stays attached. No default file is fine. 0, or the
+ * exit status after one sentence.
+ */
+static int pin_dir_from_config(const char *config, const char **pin_dir)
 {
 	static struct config_file cf;
-	char err[256];
+	char err[512];
+	int rc;
 
 	cf.pin_dir[0] = '\0';
-	if (config_file_load(config ? config : CONFIG_FILE_DEFAULT, &cf, err, sizeof(err)) < 0)
-		return NULL; /* start and reload report a bad file; others need not */
-	return cf.pin_dir[0] ? cf.pin_dir : NULL;
+	rc = config_file_load(config ? config : CONFIG_FILE_DEFAULT, &cf, err, sizeof(err));
+	if (rc < 0 && !(rc == -ENOENT && !config)) {
+		errorf("%s", err);
+		return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	if (rc == 0 && cf.pin_dir[0])
+		*pin_dir = cf.pin_dir;
+	return 0;
 }
 
 /* libbpf speaks only with -v; otherwise our own sentence is the whole story. */
@@ -223,9 +236,8 @@ int main(int argc, char **argv)
 	struct opts o = { .pin_dir = LO6_DEFAULT_PIN_DIR };
 	const struct command *cmd;
 	unsigned used = 0;
-	int c, help = 0, pin_given = 0;
+	int c, rc, help = 0, pin_given = 0;
 	unsigned char seen[256] = { 0 };
-	const char *from_config;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":p:C:jvhVc:r:m:", longopts, NULL)) != -1) {
@@ -283,8 +295,8 @@ int main(int argc, char **argv)
 		       cmd->usage);
 		return EXIT_USAGE;
 	}
-	if (!pin_given && (from_config = pin_dir_from_config(o.config)))
-		o.pin_dir = from_config;
+	if (!pin_given && (rc = pin_dir_from_config(o.config, &o.pin_dir)) != 0)
+		return rc;
 	if (o.pin_dir[0] != '/') {
 		errorf("--pin-dir must be an absolute path, not '%.64s'", o.pin_dir);
 		return EXIT_USAGE;

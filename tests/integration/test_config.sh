@@ -131,4 +131,22 @@ ok $? "... and the link is still a link"
 is "$?" 1 "an explicit config file that does not exist is an error"
 like "$(cat "$WORK/err")" "nope.conf" "... naming it"
 
+# A refused file stops every command: stop must not look in the default
+# folder, find nothing, and say all is well while the file's stays attached.
+printf 'pin-dir = %s\n' "$PIN" >"$WORK/stop.conf"
+chmod 644 "$WORK/stop.conf"
+"$LO6RELAY" --config "$WORK/stop.conf" start --cgroup "$CG" --ports 5000 >/dev/null 2>&1
+ok $? "start with the file's pin-dir"
+chmod 664 "$WORK/stop.conf"
+"$LO6RELAY" --config "$WORK/stop.conf" stop >/dev/null 2>"$WORK/err"
+is "$?" 1 "stop with a refused config file exits 1"
+like "$(cat "$WORK/err")" "stop.conf" "... naming the file"
+[ -e "$PIN/link_connect6" ]
+ok $? "... and the instance the file names stays, as it said"
+chmod 644 "$WORK/stop.conf"
+"$LO6RELAY" --config "$WORK/stop.conf" stop >/dev/null 2>&1
+ok $? "stop once the file is fixed"
+[ ! -e "$PIN" ]
+ok $? "... removes the file's pin folder"
+
 done_testing
