@@ -17,12 +17,18 @@ LO6RELAY_TEST_VERIFIER_REJECT=1 lo6 start --cgroup "$CG" --ports 4000 >/dev/null
 is "$?" 1 "(the test binary with LO6RELAY_TEST_VERIFIER_REJECT=1 fails to load)"
 lo6 stop >/dev/null
 
+# What this kernel itself lacks (5.10 has no netns cookie): the notes a
+# plain start gives, which a switch must not add to.
+"$PRODUCT" --pin-dir "$PIN" --config "$WORK/empty.conf" start --cgroup "$CG" --ports 4000 >/dev/null 2>"$WORK/err"
+own_notes=$(grep -c 'lacks\|no cgroup hook' "$WORK/err")
+"$PRODUCT" --pin-dir "$PIN" --config "$WORK/empty.conf" stop >/dev/null 2>&1
+
 for sw in LO6RELAY_TEST_VERIFIER_REJECT=1 LO6RELAY_TEST_KILL_AT=1 LO6RELAY_TEST_KILL_AT=3 \
 	LO6RELAY_TEST_LACK=connect6 LO6RELAY_TEST_LACK=sk_storage; do
 	env "$sw" "$PRODUCT" --pin-dir "$PIN" --config "$WORK/empty.conf" start --cgroup "$CG" \
 		--ports 4000 >/dev/null 2>"$WORK/err"
 	is "$?" 0 "the installed binary with $sw: start exits 0"
-	is "$(grep -c 'lacks\|no cgroup hook' "$WORK/err")" 0 "... with no note of a missing feature"
+	is "$(grep -c 'lacks\|no cgroup hook' "$WORK/err")" "$own_notes" "... with no note of a missing feature but the kernel's own"
 	like "$(probe_cg tcp ::1 4000 x)" "^ok peer=\[::1\]:4000 " "... and redirects, with the mark"
 	product stop >/dev/null
 done
