@@ -227,6 +227,11 @@ static int has_cap(int cap)
 	return !!(d[cap / 32].effective & (1u << (cap % 32)));
 }
 
+int probe_has_perfmon(void)
+{
+	return has_cap(CAP_PERFMON) || has_cap(CAP_SYS_ADMIN);
+}
+
 char *probe_refusal(const struct kernel_probe *p, char *out, size_t len)
 {
 	/* bpf_token_capable(): CAP_SYS_ADMIN stands in for the others. */

@@ -48,6 +48,9 @@ void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loop
  */
 char *probe_refusal(const struct kernel_probe *p, char *out, size_t len);
 
+/* Has this process CAP_PERFMON (or CAP_SYS_ADMIN, which stands in for it)? */
+int probe_has_perfmon(void);
+
 /* What is missing and what that costs, for one LO6_LACKS_* bit. */
 const char *probe_lack_cost(uint32_t bit);
 
