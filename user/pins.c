@@ -61,7 +61,8 @@ int pins_abi_check(const char *dir)
 		say_foreign(dir, "an lo6relay whose config map has another layout");
 		return -1;
 	}
-	if (cfg.abi_version != 0 && cfg.abi_version != LO6_ABI_VERSION) {
+	if (cfg.abi_version != 0 &&
+	    (cfg.abi_version < LO6_ABI_OLDEST || cfg.abi_version > LO6_ABI_VERSION)) {
 		snprintf(what, sizeof(what), "lo6relay ABI version %u", cfg.abi_version);
 		say_foreign(dir, what);
 		return -1;

@@ -55,6 +55,12 @@ struct lo6_config {
 #define LO6_LACKS_ALL ((1u << 5) - 1)
 
 #define LO6_ABI_VERSION 4
+/*
+ * The oldest ABI whose pins this one takes over: 3 differs only by the
+ * sk_marks pin, which start then adds (and writes version 4), keeping the
+ * maps and counters as an upgrade should.
+ */
+#define LO6_ABI_OLDEST 3
 
 /*
  * Per-port counters, the value of the `port_stats` map (key: port in host

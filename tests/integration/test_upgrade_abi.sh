@@ -58,17 +58,26 @@ is "$?" 0 "then start makes a new instance"
 like "$(probe_cg tcp ::1 4000 x)" "^ok " "... which redirects"
 lo6 stop >/dev/null
 
-# --- a pin folder of ABI 3: no sk_marks pin yet ------------------------------------
+# --- a pin folder of ABI 3 (the previous release): no sk_marks pin yet -----------
+# Its maps have today's layout, so start takes it over: it adds sk_marks,
+# writes version 4 and keeps the counters, as an upgrade should.
 lo6 start --cgroup "$CG" --ports 4000 >/dev/null
+probe_cg tcp ::1 4000 x >/dev/null
 rm "$PIN/sk_marks"
 "$PY" "$CONFIG_MAP" "$PIN" 3 >/dev/null
-before=$(state)
+abi() { "$PY" "$CONFIG_MAP" "$PIN" | cut -c41-48; }
+is "$(abi)" "03000000" "an ABI 3 instance (no sk_marks pin, version 3)"
+lo6 allow 4001 >/dev/null 2>"$WORK/err"
+is "$?" 0 "allow works on it (same maps)"
 lo6 start --cgroup "$CG" >/dev/null 2>"$WORK/err"
-is "$?" 1 "start over an ABI 3 pin folder exits 1"
-like "$(cat "$WORK/err")" "$(found 3)" "... says it found version 3 and what to do"
-is "$(state)" "$before" "... and makes nothing: no sk_marks pin, the same programs"
+is "$?" 0 "start over an ABI 3 pin folder takes it over"
+[ -e "$PIN/sk_marks" ]
+ok $? "... pins sk_marks"
+is "$(abi)" "04000000" "... writes version 4"
+is "$(stat_of 4000 redirected)" 1 "... keeps the counters"
+like "$(probe_cg tcp ::1 4000 y)" "^ok peer=\[::1\]:4000" "... and redirects, with the mark"
 lo6 stop >/dev/null
-is "$?" 0 "stop takes the ABI 3 instance away"
+is "$?" 0 "stop takes it away"
 is "$(progs_on lo6_)" 0 "... and its programs"
 
 # --- every pinned map's layout is checked -----------------------------------------
