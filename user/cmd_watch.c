@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "instance.h"
 #include "json.h"
+#include "parse.h"
 #include <lo6relay/abi.h>
 
 /* How long a new watch waits for the lock that watchers_heal holds for a moment. */
@@ -200,8 +201,9 @@ int cmd_watch(const struct opts *o)
 	int events_fd = -1, watchers_fd = -1, lock = -1, ret = EXIT_FAIL, err, tries;
 	struct sigaction sa = { .sa_handler = on_signal }, ign = { .sa_handler = SIG_IGN };
 
-	if (o->argc > 1 || (o->argc == 1 && (w.left = strtol(o->argv[0], NULL, 10)) <= 0)) {
-		errorf("usage: lo6relay watch [COUNT]: COUNT, if given, is how many lines to print");
+	if (o->argc > 1 || (o->argc == 1 && (w.left = count_parse(o->argv[0])) < 0)) {
+		errorf("usage: lo6relay watch [COUNT]: COUNT, if given, is how many lines to print "
+		       "(1 to 1000000)");
 		return EXIT_USAGE;
 	}
 	pin_path(path, sizeof(path), o->pin_dir, LO6_MAP_EVENTS);

@@ -147,6 +147,19 @@ int mode_parse(const char *s)
 	return -1;
 }
 
+long count_parse(const char *s)
+{
+	long n = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || (n = n * 10 + (*s - '0')) > 1000000)
+			return -1;
+	}
+	return n >= 1 ? n : -1;
+}
+
 const char *mode_name(uint32_t mode)
 {
 	return mode < sizeof(mode_names) / sizeof(mode_names[0]) ? mode_names[mode] : "unknown";

@@ -41,6 +41,9 @@ int portset_format(const struct portset *set, char *buf, size_t len);
 int mode_parse(const char *s);
 const char *mode_name(uint32_t mode);
 
+/* A count of 1 to 1,000,000 in decimal digits only (`watch COUNT`); -1 if bad. */
+long count_parse(const char *s);
+
 /* A dotted-quad unicast IPv4 address, to network byte order. -1 if bad. */
 int ipv4_parse(const char *s, uint32_t *addr_be, char *err, size_t errlen);
 

@@ -159,6 +159,9 @@ for c in reload save watch; do
 	"$LO6RELAY" "$c" --help >/dev/null 2>&1 || continue
 	bad "$c with a stray argument" -- "$c" extra "$binary"
 done
+for arg in 0 1x -1 " 1" 1000001 99999999999999999999; do
+	bad "watch '$(label "$arg")'" -- watch "$arg"
+done
 
 # Config files that are no configuration (reload applies one; start reads one).
 if "$LO6RELAY" reload --help >/dev/null 2>&1; then

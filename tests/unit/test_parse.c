@@ -102,8 +102,22 @@ static void test_modes_and_addresses(void)
 	CHECK(ipv4_parse("", &a, err, sizeof(err)) == -1);
 }
 
+static void test_counts(void)
+{
+	CHECK(count_parse("1") == 1);
+	CHECK(count_parse("1000000") == 1000000);
+	CHECK(count_parse("0") == -1);
+	CHECK(count_parse("1000001") == -1);
+	CHECK(count_parse("1x") == -1);
+	CHECK(count_parse("-1") == -1);
+	CHECK(count_parse(" 1") == -1);
+	CHECK(count_parse("") == -1);
+	CHECK(count_parse("99999999999999999999999") == -1);
+}
+
 int main(void)
 {
+	test_counts();
 	test_good_specs();
 	test_bad_specs();
 	test_limits();
