@@ -23,6 +23,10 @@ static __always_inline int is_loopback6(const __u32 a[4])
  */
 static __always_inline int is_v6only(struct bpf_sock_addr *ctx)
 {
+#ifdef LO6_LEAN
+	/* The lean object (user/skel.h): the loader may not call these helpers. */
+	return 0;
+#else
 	struct bpf_sock *sk = ctx->sk;
 
 	if (ctx->type == SOCK_STREAM) {
@@ -38,6 +42,7 @@ static __always_inline int is_v6only(struct bpf_sock_addr *ctx)
 			return BPF_CORE_READ_BITFIELD(&up->udp.inet.sk.__sk_common, skc_ipv6only);
 	}
 	return 0;
+#endif
 }
 
 /*

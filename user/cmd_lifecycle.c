@@ -231,7 +231,10 @@ static int start_load(struct start *st)
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = st->o->pin_dir);
 	int err;
 
-	st->skel = lo6relay_bpf__open_opts(&open_opts);
+	probe_kernel(&st->pr);
+	if (kernel_fits(&st->pr, st->o->loopback4) < 0)
+		return -1;
+	st->skel = lo6relay_open(!!(st->pr.lacks & LO6_LACKS_LEAN), &open_opts);
 	if (!st->skel) {
 		errorf("cannot open the embedded BPF object: %s", strerror(errno));
 		return -1;
@@ -242,9 +245,6 @@ static int start_load(struct start *st)
 	if (getenv("LO6RELAY_TEST_VERIFIER_REJECT"))
 		st->skel->rodata->test_reject = 1;
 #endif
-	probe_kernel(&st->pr);
-	if (kernel_fits(&st->pr, st->o->loopback4) < 0)
-		return -1;
 	probe_fit(&st->pr, st->skel, st->o->loopback4, !st->o->show_relay, st->progs);
 	err = lo6relay_bpf__load(st->skel);
 	if (err) {

@@ -59,7 +59,7 @@ static void check_bpf(struct report *r, struct kernel_probe *pr)
 /* The real thing: lo6relay's programs, as start would fit them here, through the verifier. */
 static void check_programs(struct report *r, const struct kernel_probe *pr)
 {
-	struct lo6relay_bpf *skel = lo6relay_bpf__open();
+	struct lo6relay_bpf *skel = lo6relay_open(!!(pr->lacks & LO6_LACKS_LEAN), NULL);
 	struct bpf_program *progs[NHOOKS];
 	struct bpf_map *m;
 	int err;

@@ -29,21 +29,21 @@ lo6 stop >/dev/null
 
 # 1. CAP_BPF and CAP_NET_ADMIN, no CAP_PERFMON: the degraded program.
 lo6_as +bpf,+net_admin start --cgroup "$CG" --ports 6300 >"$WORK/out" 2>"$WORK/err"
-if [ $? != 0 ]; then
-	# Kernels before 6.18 here (6.12, 5.10) verify the branches the read-only
-	# lacks turns off, too, for a loader without CAP_PERFMON (Spectre v1:
-	# speculative paths), and refuse the call to bpf_skc_to_tcp6_sock in
-	# them: the degraded program needs an object without that call. Until
-	# then start must fail cleanly, naming what to add.
+started=$?
+if [ $started != 0 ] && [ "$(uname -r | cut -d. -f1-2)" = 5.10 ]; then
+	# 5.10 answers EPERM to this loader, with no verifier log: a cause not
+	# found yet (the lean object fixed 6.12's refusals). Until it is, start
+	# must fail cleanly there, naming what to add; anywhere else it is a
+	# failure below.
 	sed 's/^/#   /' "$WORK/err"
 	is "$(grep -vc '^lo6relay: note: ' "$WORK/err")" 1 "start without CAP_PERFMON, refused by this kernel: one sentence"
 	like "$(grep -v '^lo6relay: note: ' "$WORK/err")" "without CAP_PERFMON.*run as root" "... naming CAP_PERFMON and the way out"
 	[ ! -e "$PIN" ]
 	ok $? "... and no pin folder"
 	is "$(cg_progs | wc -l)" 0 "... and nothing on the cgroup"
-	echo "not ok $((tap_n += 1)) - the degraded program without CAP_PERFMON # TODO this kernel verifies the dead branch (uname $(uname -r))"
+	echo "not ok $((tap_n += 1)) - the degraded program without CAP_PERFMON # TODO 5.10 refuses it with EPERM (uname $(uname -r))"
 else
-	ok 0 "start without CAP_PERFMON exits 0"
+	is "$started" 0 "start without CAP_PERFMON exits 0" || sed 's/^/#   /' "$WORK/err"
 	is "$(grep -c . "$WORK/err")/$(grep -c '^lo6relay: note: this kernel lacks ' "$WORK/err")" "1/1" "... says what is missing in one note"
 	like "$(cat "$WORK/err")" "bpf_skc_to_tcp6_sock \(offered only to a loader with CAP_PERFMON\): IPV6_V6ONLY sockets are redirected and fail" "... the V6ONLY check, and why"
 	like "$(cat "$WORK/out")" "^lo6relay: attached on $CG" "... and attaches"
