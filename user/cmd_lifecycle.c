@@ -231,15 +231,16 @@ static int start_load(struct start *st)
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = st->o->pin_dir);
 	int err;
 
+	/* The probe picks the object; its notes come after the pins are judged. */
 	probe_kernel(&st->pr);
-	if (kernel_fits(&st->pr, st->o->loopback4) < 0)
-		return -1;
 	st->skel = lo6relay_open(!!(st->pr.lacks & LO6_LACKS_LEAN), &open_opts);
 	if (!st->skel) {
 		errorf("cannot open the embedded BPF object: %s", strerror(errno));
 		return -1;
 	}
 	if (pins_layout_check(st->o->pin_dir, st->skel->obj) < 0)
+		return -1;
+	if (kernel_fits(&st->pr, st->o->loopback4) < 0)
 		return -1;
 #ifdef LO6_TEST_SWITCHES
 	if (getenv("LO6RELAY_TEST_VERIFIER_REJECT"))
