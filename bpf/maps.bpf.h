@@ -84,4 +84,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } sk_marks SEC(".maps");
 
+/*
+ * has_local_listener's question, built here rather than on the stack: 6.1's
+ * verifier refuses, to a loader without CAP_PERFMON, a second 4-byte store
+ * into an 8-byte stack slot that holds a 4-byte one (the IPv4 tuple's saddr
+ * then daddr): "attempt to corrupt spilled pointer on stack". Map memory is
+ * not tracked that way. Not pinned: nothing outlives a connect here.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpf_sock_tuple);
+} lookup_tuple SEC(".maps");
+
 #endif

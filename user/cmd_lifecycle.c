@@ -62,15 +62,17 @@ static int kernel_fits(const struct kernel_probe *pr, int loopback4)
 
 static void explain_load_error(int err)
 {
+	char text[512];
+
 	/*
-	 * Before 6.18 the verifier also checks, for such a loader, the branches
-	 * the read-only `lacks` turns off (speculative paths), and refuses the
-	 * CAP_PERFMON-only helpers in them.
+	 * The lean twin (user/skel.h) is meant to pass for such a loader; if a
+	 * kernel still refuses it, only CAP_PERFMON (or root) can help.
 	 */
-	if (!probe_has_perfmon())
-		errorf("the kernel refused to load the BPF program without CAP_PERFMON (%s): this "
-		       "kernel checks even the parts lo6relay turns off for such a loader; run as root "
-		       "(or add CAP_PERFMON)",
+	if (probe_memlock_refusal(err, text, sizeof(text)))
+		errorf("%s", text);
+	else if (!probe_has_perfmon())
+		errorf("the kernel refused to load the BPF program without CAP_PERFMON (%s): run as "
+		       "root (or add CAP_PERFMON); -v shows the verifier's log",
 		       strerror(-err));
 	else if (err == -EPERM || err == -EACCES)
 		errorf("the kernel refused to load the BPF program (%s): run as root; if you are, "

@@ -62,6 +62,7 @@ static void check_programs(struct report *r, const struct kernel_probe *pr)
 	struct lo6relay_bpf *skel = lo6relay_open(!!(pr->lacks & LO6_LACKS_LEAN), NULL);
 	struct bpf_program *progs[NHOOKS];
 	struct bpf_map *m;
+	char text[512];
 	int err;
 
 	if (!skel) {
@@ -75,7 +76,9 @@ static void check_programs(struct report *r, const struct kernel_probe *pr)
 	probe_fit(pr, skel, 1, 1, progs);
 	err = lo6relay_bpf__load(skel);
 	lo6relay_bpf__destroy(skel);
-	if (err)
+	if (probe_memlock_refusal(err, text, sizeof(text)))
+		report_add(r, "kernel", "programs", LV_FAIL, "%s", text);
+	else if (err)
 		report_add(r, "kernel", "programs", LV_FAIL,
 			   "the kernel refused lo6relay's programs (%s): 'lo6relay -v doctor' shows "
 			   "the verifier's log", strerror(-err));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <bpf/bpf.h>
@@ -230,6 +231,27 @@ static int has_cap(int cap)
 int probe_has_perfmon(void)
 {
 	return has_cap(CAP_PERFMON) || has_cap(CAP_SYS_ADMIN);
+}
+
+/*
+ * Before 5.11 the kernel charges BPF maps and programs to RLIMIT_MEMLOCK,
+ * which libbpf raises only with CAP_SYS_RESOURCE; 5.11 charges the memory
+ * cgroup instead, and added bpf_ktime_get_coarse_ns in the same release
+ * (libbpf tells the two apart by that helper too).
+ */
+char *probe_memlock_refusal(int err, char *out, size_t len)
+{
+	struct rlimit lim;
+
+	if (err != -EPERM || getrlimit(RLIMIT_MEMLOCK, &lim) < 0 || lim.rlim_cur == RLIM_INFINITY ||
+	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCKET_FILTER, BPF_FUNC_ktime_get_coarse_ns, NULL) == 1)
+		return NULL;
+	snprintf(out, len, "the kernel refused lo6relay's maps (%s): before Linux 5.11 it counts them "
+		 "against the locked-memory limit, %llu KiB for this process, which only root or "
+		 "CAP_SYS_RESOURCE may raise; run as root, or raise the limit ('ulimit -l unlimited', "
+		 "LimitMEMLOCK=infinity in a systemd unit)",
+		 strerror(-err), (unsigned long long)lim.rlim_cur / 1024);
+	return out;
 }
 
 char *probe_refusal(const struct kernel_probe *p, char *out, size_t len)

@@ -51,6 +51,13 @@ char *probe_refusal(const struct kernel_probe *p, char *out, size_t len);
 /* Has this process CAP_PERFMON (or CAP_SYS_ADMIN, which stands in for it)? */
 int probe_has_perfmon(void);
 
+/*
+ * When ERR (from loading the skeleton) is the locked-memory limit of a
+ * kernel before 5.11: one sentence that says so and what to do, in OUT.
+ * NULL otherwise.
+ */
+char *probe_memlock_refusal(int err, char *out, size_t len);
+
 /* What is missing and what that costs, for one LO6_LACKS_* bit. */
 const char *probe_lack_cost(uint32_t bit);
 
