@@ -33,9 +33,6 @@ void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line to stdout (and to syslog in start, stop, reload): what was done. */
 void notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* S with its control bytes (escape sequences, newlines) shown as '?', as errorf does. */
-char *printable(char *s);
-
 int cmd_start(const struct opts *o);
 int cmd_stop(const struct opts *o);
 int cmd_status(const struct opts *o);

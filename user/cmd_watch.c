@@ -28,6 +28,7 @@
 #include "instance.h"
 #include "json.h"
 #include "parse.h"
+#include "utf8.h"
 #include <lo6relay/abi.h>
 
 /* How long a new watch waits for the lock that watchers_heal holds for a moment. */

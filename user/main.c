@@ -12,6 +12,7 @@
 #include "config_file.h"
 #include "lock.h"
 #include "pins.h"
+#include "utf8.h"
 #include <lo6relay/abi.h>
 
 #ifndef LO6RELAY_VERSION
@@ -106,19 +107,7 @@ static const struct command {
 
 static int log_syslog;
 
-/*
- * Our messages quote what the user typed or a file held: a control byte in
- * it (an escape sequence, a newline) must not reach the terminal or split
- * the one line a script reads. Shown as '?'.
- */
-char *printable(char *s)
-{
-	for (unsigned char *c = (unsigned char *)s; *c; c++)
-		if (*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	return s;
-}
-
+/* Our messages quote what the user typed or a file held: printable() (utf8.h) on each. */
 static void put_line(FILE *f, int prio, const char *fmt, va_list ap)
 {
 	char line[1024];
