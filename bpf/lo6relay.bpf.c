@@ -41,35 +41,29 @@ const volatile __u32 loopback4 = 0;
 const volatile __u32 test_reject = 0;
 #endif
 
-/* Outcomes index struct lo6_port_stats (include/lo6relay/abi.h says so once). */
-enum outcome { REDIRECTED = LO6_REDIRECTED, NOT_ALLOWED = LO6_NOT_ALLOWED, V6ONLY = LO6_V6ONLY,
-	       BOUND_V6 = LO6_BOUND_V6, LOCAL_LISTENER = LO6_LOCAL_LISTENER,
-	       OTHER_NETNS = LO6_OTHER_NETNS, VIA_127 = LO6_VIA_127, VIA_MAPPED = LO6_VIA_MAPPED,
-	       NONE = LO6_NOUTCOMES };
-
 /*
  * Each field by name, at an offset the atomic add carries in its own
  * instruction. `(__u64 *)s + what` would be pointer arithmetic whose offset
  * differs by path, and the verifier refuses that to a loader without
  * CAP_PERFMON: its Spectre v1 masking wants one offset per instruction.
  */
-static __always_inline void bump(struct lo6_port_stats *s, enum outcome what)
+static __always_inline void bump(struct lo6_port_stats *s, enum lo6_outcome what)
 {
 	switch (what) {
-	case REDIRECTED: __sync_fetch_and_add(&s->redirected, 1); break;
-	case NOT_ALLOWED: __sync_fetch_and_add(&s->not_allowed, 1); break;
-	case V6ONLY: __sync_fetch_and_add(&s->v6only, 1); break;
-	case BOUND_V6: __sync_fetch_and_add(&s->bound_v6, 1); break;
-	case LOCAL_LISTENER: __sync_fetch_and_add(&s->local_listener, 1); break;
-	case OTHER_NETNS: __sync_fetch_and_add(&s->other_netns, 1); break;
-	case VIA_127: __sync_fetch_and_add(&s->via_127, 1); break;
-	case VIA_MAPPED: __sync_fetch_and_add(&s->via_mapped, 1); break;
-	case NONE: break;
+	case LO6_REDIRECTED: __sync_fetch_and_add(&s->redirected, 1); break;
+	case LO6_NOT_ALLOWED: __sync_fetch_and_add(&s->not_allowed, 1); break;
+	case LO6_V6ONLY: __sync_fetch_and_add(&s->v6only, 1); break;
+	case LO6_BOUND_V6: __sync_fetch_and_add(&s->bound_v6, 1); break;
+	case LO6_LOCAL_LISTENER: __sync_fetch_and_add(&s->local_listener, 1); break;
+	case LO6_OTHER_NETNS: __sync_fetch_and_add(&s->other_netns, 1); break;
+	case LO6_VIA_127: __sync_fetch_and_add(&s->via_127, 1); break;
+	case LO6_VIA_MAPPED: __sync_fetch_and_add(&s->via_mapped, 1); break;
+	case LO6_NOUTCOMES: break;
 	}
 }
 
 /* One lookup, one or two counters: the outcome and which spelling was redirected. */
-static __always_inline void count(__u16 port, enum outcome what, enum outcome via)
+static __always_inline void count(__u16 port, enum lo6_outcome what, enum lo6_outcome via)
 {
 	struct lo6_port_stats *s = bpf_map_lookup_elem(&port_stats, &port);
 
@@ -88,7 +82,7 @@ static __always_inline void count(__u16 port, enum outcome what, enum outcome vi
 
 /* One line for `lo6relay watch`: nothing is built unless someone watches. */
 static __always_inline void tell_watchers(struct bpf_sock_addr *ctx, __u16 port,
-					  enum outcome what, __u8 spelling)
+					  enum lo6_outcome what, __u8 spelling)
 {
 	__u32 zero = 0, *n = bpf_map_lookup_elem(&watchers, &zero);
 	struct lo6_event *e;
@@ -113,10 +107,10 @@ static __always_inline void tell_watchers(struct bpf_sock_addr *ctx, __u16 port,
 }
 
 /*
- * The verdict for a connect to loopback PORT; REDIRECTED means go ahead.
+ * The verdict for a connect to loopback PORT; LO6_REDIRECTED means go ahead.
  * ORIG_IP4 is 0 for [::1], else the 127/8 address asked for.
  */
-static __always_inline enum outcome decide(struct bpf_sock_addr *ctx, struct lo6_config *cfg,
+static __always_inline enum lo6_outcome decide(struct bpf_sock_addr *ctx, struct lo6_config *cfg,
 					   __u16 port, __u32 orig_ip4)
 {
 	__u32 key = port;
@@ -124,23 +118,23 @@ static __always_inline enum outcome decide(struct bpf_sock_addr *ctx, struct lo6
 	__u32 mode = pol && pol->mode != LO6_MODE_OFF ? pol->mode : cfg->default_mode;
 
 	if (mode != LO6_MODE_ALWAYS && mode != LO6_MODE_AUTO)
-		return NOT_ALLOWED;
+		return LO6_NOT_ALLOWED;
 	/* A container's loopback is its own business. */
 	if (!(lacks & LO6_LACKS_NETNS_COOKIE) && !(cfg->flags & LO6_CFG_ALL_NETNS) &&
 	    cfg->netns_cookie && bpf_get_netns_cookie(ctx) != cfg->netns_cookie)
-		return OTHER_NETNS;
+		return LO6_OTHER_NETNS;
 	if (ctx->user_family == AF_INET6) {
 		/* __inet6_bind sets sk_ipv6only on a socket bound to a v6 address: ask first. */
 		if (is_bound_v6(ctx->sk))
-			return BOUND_V6;
+			return LO6_BOUND_V6;
 		if (!(lacks & LO6_LACKS_SOCK_CAST) && is_v6only(ctx))
-			return V6ONLY;
+			return LO6_V6ONLY;
 	}
 	/* Unable to look, auto assumes a listener: never break what works without us. */
 	if (mode == LO6_MODE_AUTO &&
 	    ((lacks & LO6_LACKS_SOCK_LOOKUP) || has_local_listener(ctx, orig_ip4)))
-		return LOCAL_LISTENER;
-	return REDIRECTED;
+		return LO6_LOCAL_LISTENER;
+	return LO6_REDIRECTED;
 }
 
 static __always_inline struct lo6_config *config_of(struct bpf_sock_addr *ctx, __u16 port)
@@ -188,7 +182,7 @@ int lo6_connect6(struct bpf_sock_addr *ctx)
 	__u16 port = bpf_ntohs((__u16)ctx->user_port);
 	__u32 orig_ip4 = 0, relay;
 	struct lo6_config *cfg;
-	enum outcome what;
+	enum lo6_outcome what;
 
 #if defined(LO6_TEST_SWITCHES) && !defined(LO6_LEAN)
 	/* Not in the lean object: its loader's verifier walks dead branches too. */
@@ -212,9 +206,9 @@ int lo6_connect6(struct bpf_sock_addr *ctx)
 	}
 
 	what = decide(ctx, cfg, port, orig_ip4);
-	count(port, what, what == REDIRECTED && orig_ip4 ? VIA_MAPPED : NONE);
+	count(port, what, what == LO6_REDIRECTED && orig_ip4 ? LO6_VIA_MAPPED : LO6_NOUTCOMES);
 	tell_watchers(ctx, port, what, orig_ip4 ? LO6_SPELL_MAPPED : LO6_SPELL_V6);
-	if (what != REDIRECTED) {
+	if (what != LO6_REDIRECTED) {
 		unmark(ctx);
 		return 1;
 	}
@@ -240,7 +234,7 @@ int lo6_connect4(struct bpf_sock_addr *ctx)
 	__u16 port = bpf_ntohs((__u16)ctx->user_port);
 	__u32 orig_ip4 = ctx->user_ip4;
 	struct lo6_config *cfg;
-	enum outcome what;
+	enum lo6_outcome what;
 
 	if (!loopback4) {
 		if (ctx->family == AF_INET6)
@@ -253,9 +247,9 @@ int lo6_connect4(struct bpf_sock_addr *ctx)
 		return 1;
 	}
 	what = decide(ctx, cfg, port, orig_ip4);
-	count(port, what, what == REDIRECTED ? VIA_127 : NONE);
+	count(port, what, what == LO6_REDIRECTED ? LO6_VIA_127 : LO6_NOUTCOMES);
 	tell_watchers(ctx, port, what, LO6_SPELL_127);
-	if (what != REDIRECTED) {
+	if (what != LO6_REDIRECTED) {
 		unmark(ctx);
 		return 1;
 	}
