@@ -109,13 +109,23 @@ reload_with "$WORK/link.conf"
 is "$?" 0 "a symlink to a root-owned 0644 file is read"
 like "$(c6 ports)" "always +4100,4777$" "... and applied"
 
-# save: a new file, renamed over the old, root's and 0644 whatever was there.
+# save: a new file, renamed over the old, root's and writable by root only
+# whatever was there; what the old mode hid from others stays hidden.
 c6 allow 4888 >/dev/null
 chmod 666 "$conf"
 c6 save >/dev/null
-is "$(stat -c '%a %u %g' "$conf")" "644 0 0" "save leaves the file root's, mode 0644"
+is "$(stat -c '%a %u %g' "$conf")" "644 0 0" "save leaves the file root's, mode 0644 (was 0666)"
 like "$(cat "$conf")" "4888" "... with the running state"
 is "$(ls "$WORK" | grep -c '^lo6relay\.conf\.')" 0 "... and no temporary file behind"
+chmod 600 "$conf"
+c6 save >/dev/null
+is "$(stat -c '%a %u %g' "$conf")" "600 0 0" "a file made private (0600) stays private"
+chmod 440 "$conf"
+c6 save >/dev/null
+is "$(stat -c '%a' "$conf")" "640" "... and a read-only one (0440) gets its owner's write back, no more (0640)"
+rm "$conf"
+c6 save >/dev/null
+is "$(stat -c '%a' "$conf")" "644" "a new file is 0644"
 # ... and never writes through a symlink at the target.
 cp "$WORK/trust.conf" "$WORK/trust.before"
 "$LO6RELAY" --pin-dir "$PIN" --config "$WORK/link.conf" save 2>"$WORK/err" >/dev/null
