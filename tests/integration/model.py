@@ -278,6 +278,25 @@ def expect_again(inst, port1, port2, sock, d1, d2):
     return Expect(rule=e2.rule, errno="EAFNOSUPPORT", counters=e2.counters)
 
 
+def expect_across(first, then, port, sock, dest):
+    """A connection made under instance FIRST, still open after a start with
+    THEN's options (the program replaced, the pinned maps and marks kept).
+    It stays where FIRST sent it. Its names are given back only if FIRST
+    marked it and THEN's reverse hooks are there to read the mark: none with
+    --show-relay, and an IPv4 socket's (getpeername4, recvmsg4) only with
+    --loopback4."""
+    e = expect(first, port, sock, dest)
+    if not e.redirected or e.errno:
+        return e
+    _, spelling = decide(first, port, sock, dest)
+    relay = _spell(sock, first.relay)
+    back = first.marks and then.marks and (sock.family == 6 or then.loopback4)
+    e.peer = dest if back else relay
+    e.local = "::1" if back and spelling == "v6" else _local_of(sock, first.relay, relay)
+    e.reply = (dest if back else relay) if e.lands not in (None, "::") else None
+    return e
+
+
 def expect_after_disconnect(inst, port, d2, how):
     """An IPv6 UDP socket connected (and perhaps redirected and marked), then
     disconnected with connect(AF_UNSPEC), which runs no hook: HOW "sendto"

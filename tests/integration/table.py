@@ -7,7 +7,8 @@ private cgroup, with its private pin folder. For each instance (relay x
 modes, then walks rows: socket (family, protocol, plain / IPV6_V6ONLY /
 bound to [::1] / in another netns) x destination x port (mode, default,
 Linux listener) x sequence (one connect; connect again; unconnected sendto;
-a connection open across a second start). Each row's expectation comes from
+a connection open across a second start, with the same options or with
+--show-relay or --loopback4 flipped). Each row's expectation comes from
 model.expect(); the row passes when the kernel agrees on where it landed
 (or the errno), getpeername, getsockname, the UDP reply's source and the
 exact counters that moved. One TAP line per group of rows.
@@ -25,6 +26,7 @@ import socket
 import struct
 import subprocess
 import sys
+from dataclasses import replace
 
 import model
 from model import LOOP1, OTHER6, Instance, Port, Sock
@@ -453,14 +455,15 @@ def again_rows(tap, inst, servers, other, rules_hit):
               % inst.name(), failures + servers.strays(), n)
 
 
-def restart_rows(tap, inst, servers, other, rules_hit):
-    """Connections open across a second start keep what they were told."""
+def restart_rows(tap, first, then, servers, other, rules_hit):
+    """Connections opened under FIRST, open across a start with THEN's options."""
     port = Port(port_number("none", "always"), "always", "off", "none")
     opened, failures = [], []
+    start(first)
     for fam, proto in itertools.product((6, 4), ("tcp", "udp")):
         sock = Sock(fam, proto)
         for dest in DESTS[fam]:
-            exp = model.expect(inst, port, sock, dest)
+            exp = model.expect_across(first, then, port, sock, dest)
             if exp.errno:
                 continue  # nothing stays open
             rules_hit[exp.rule] = rules_hit.get(exp.rule, 0) + 1
@@ -470,7 +473,7 @@ def restart_rows(tap, inst, servers, other, rules_hit):
             if proto == "tcp":
                 landed, _ = servers.take(proto, port.number, 0.2)
             opened.append((s, sock, dest, exp, landed))
-    start(inst)  # the same options again: the program is replaced, the maps kept
+    start(then)  # the program is replaced, the maps kept
     for s, sock, dest, exp, landed in opened:
         got = {"errno": None, "lands": ",".join(landed) or None, "peer": s.getpeername()[0],
                "local": s.getsockname()[0], "reply": None}
@@ -483,8 +486,9 @@ def restart_rows(tap, inst, servers, other, rules_hit):
         s.close()
         bad = compare(exp, got, None, sock)  # the counters moved before the start
         if bad:
-            failures.append("%s [%s]:%d across a second start: %s" % (sock.name(), dest, port.number, "; ".join(bad)))
-    tap.group("%s: connections open across a second start" % inst.name(), failures, len(opened))
+            failures.append("%s [%s]:%d across a start: %s" % (sock.name(), dest, port.number, "; ".join(bad)))
+    how = "the same options" if then == first else then.name()
+    tap.group("%s: connections open across a second start (%s)" % (first.name(), how), failures, len(opened))
 
 
 def main():
@@ -518,7 +522,10 @@ def main():
                          servers, other, rules_hit)
             lo6("default", "off")
             again_rows(tap, inst, servers, other, rules_hit)
-            restart_rows(tap, inst, servers, other, rules_hit)
+            # The same options, then each of the two that decide the reverse hooks flipped.
+            for then in (inst, replace(inst, show_relay=not inst.show_relay),
+                         replace(inst, loopback4=not inst.loopback4)):
+                restart_rows(tap, inst, then, servers, other, rules_hit)
             STATS.close()
             lo6("stop")
         dead = [r for r in model.RULE_NAMES
