@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,10 +274,62 @@ int config_file_trusted(const char *path, const struct stat *st, char *err, size
 	return 0;
 }
 
+/*
+ * Whoever may write a folder on the file's way from / can put another file
+ * in its place, so each folder must be trusted as the file is (owned by
+ * root or the effective user, not writable by group or others), unless it
+ * is sticky (/tmp): there only an entry's owner may rename or remove it.
+ * REAL is the opened file's resolved path.
+ */
+int config_file_folders_trusted(const char *path, const char *real, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", real) >= (int)sizeof(dir) || dir[0] != '/')
+		return 0; /* no resolved path to walk: the file's own check stands */
+	while ((slash = strrchr(dir, '/'))) {
+		slash[slash == dir] = '\0'; /* "/etc/x" -> "/etc", "/etc" -> "/" */
+		if (stat(dir, &st) < 0)
+			return 0;
+		if (st.st_uid != 0 && st.st_uid != geteuid()) {
+			snprintf(err, errlen,
+				 "%s is in %s, which belongs to uid %u, not root, who could put "
+				 "another file in its place; it is refused: keep it in a folder of root's",
+				 path, dir, (unsigned)st.st_uid);
+			return -1;
+		}
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+			snprintf(err, errlen,
+				 "%s is in %s, which is writable by %s (mode %04o), who could put "
+				 "another file in its place; it is refused: run 'chmod go-w %s'",
+				 path, dir, (st.st_mode & S_IWOTH) ? "everyone" : "its group",
+				 (unsigned)(st.st_mode & 07777), dir);
+			return -1;
+		}
+		if (!strcmp(dir, "/"))
+			break;
+	}
+	return 0;
+}
+
+/* The path the kernel opened FD by, in REAL; "" when /proc cannot say. */
+static void resolved(int fd, char *real, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, real, len - 1);
+	real[n > 0 ? n : 0] = '\0';
+}
+
 int config_file_load(const char *path, struct config_file *out, char *err, size_t errlen)
 {
 	/* O_NONBLOCK: a FIFO named as the file must be refused below, not wait for a writer. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK), e;
+	char real[PATH_MAX];
 	size_t used = 0;
 	struct stat st;
 	ssize_t n;
@@ -292,7 +345,9 @@ int config_file_load(const char *path, struct config_file *out, char *err, size_
 		close(fd);
 		return -EINVAL;
 	}
-	if (config_file_trusted(path, &st, err, errlen) < 0) {
+	resolved(fd, real, sizeof(real));
+	if (config_file_trusted(path, &st, err, errlen) < 0 ||
+	    config_file_folders_trusted(path, real, err, errlen) < 0) {
 		close(fd);
 		return -EPERM;
 	}

@@ -57,7 +57,8 @@ int config_file_parse(const char *name, const char *text, size_t len, struct con
 /*
  * Reads and parses PATH. 0, or -errno with a sentence in ERR: -ENOENT when
  * the file does not exist (callers may treat a missing default file as
- * empty), -EPERM when config_file_trusted refuses it, -EINVAL when its
+ * empty), -EPERM when config_file_trusted or config_file_folders_trusted
+ * refuses it, -EINVAL when its
  * content is refused. A symlink is followed: the file it names is checked.
  */
 int config_file_load(const char *path, struct config_file *out, char *err, size_t errlen);
@@ -68,6 +69,12 @@ struct stat;
  * not writable by group or others; else -1 with a sentence in ERR.
  */
 int config_file_trusted(const char *path, const struct stat *st, char *err, size_t errlen);
+
+/*
+ * 0 if every folder above REAL (PATH resolved) is trusted as the file is,
+ * or sticky; else -1 with a sentence in ERR.
+ */
+int config_file_folders_trusted(const char *path, const char *real, char *err, size_t errlen);
 
 /* Writes C in the same format, parseable back to the same struct. 0 or -1. */
 int config_file_write(FILE *f, const struct config_file *c);

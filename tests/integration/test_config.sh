@@ -108,6 +108,33 @@ chmod 644 "$WORK/trust.conf"
 reload_with "$WORK/link.conf"
 is "$?" 0 "a symlink to a root-owned 0644 file is read"
 like "$(c6 ports)" "always +4100,4777$" "... and applied"
+# ... and so must the folders on its way: whoever may write one can put
+# another file in its place, unless the folder is sticky (/tmp).
+mkdir -p "$WORK/open/sub"
+printf 'allow = 4100,4777,4555\n' >"$WORK/open/sub/in.conf"
+before=$(c6 ports --json)
+chmod 777 "$WORK/open"
+reload_with "$WORK/open/sub/in.conf"
+is "$?" 1 "a file in a folder everyone may write, two levels up, is refused"
+like "$(cat "$WORK/err")" "^lo6relay: .*in.conf is in .*/open, which is writable by everyone \(mode 0777\), .* run 'chmod go-w .*/open'$" \
+	"... in one sentence naming the folder and what to do"
+is "$(c6 ports --json)" "$before" "... and nothing changes"
+ln -s "$WORK/open/sub/in.conf" "$WORK/to-open.conf"
+reload_with "$WORK/to-open.conf"
+like "$(cat "$WORK/err")" "is in .*/open, which is writable by everyone" "... also through a symlink in a safe folder"
+chmod 775 "$WORK/open"
+reload_with "$WORK/open/sub/in.conf"
+like "$(cat "$WORK/err")" "is in .*/open, which is writable by its group \(mode 0775\)" "a group-writable folder too"
+chown 65534 "$WORK/open"
+chmod 755 "$WORK/open"
+reload_with "$WORK/open/sub/in.conf"
+like "$(cat "$WORK/err")" "is in .*/open, which belongs to uid 65534, not root" "a folder of another user's too"
+chown 0 "$WORK/open"
+chmod 1777 "$WORK/open"
+reload_with "$WORK/open/sub/in.conf"
+is "$?" 0 "a sticky folder everyone may write, as /tmp, is fine"
+like "$(c6 ports)" "always +4100,4555,4777$" "... and the file is applied"
+c6 deny 4555 >/dev/null
 
 # save: a new file, renamed over the old, root's and writable by root only
 # whatever was there; what the old mode hid from others stays hidden.
