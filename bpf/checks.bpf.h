@@ -59,19 +59,19 @@ static __always_inline int is_bound_v6(const struct bpf_sock *sk)
 	return !(a0 == 0 && a1 == 0 && a2 == bpf_htonl(0xffff));
 }
 
-/*
- * auto mode: does a Linux-side server own the address the client asked for?
- * ORIG_IP4 0 means [::1]:P (found: a [::1]:P or dual-stack [::]:P
- * listener); otherwise 127.x.y.z:P (found: that address or 0.0.0.0:P).
- */
-static __always_inline int has_local_listener(struct bpf_sock_addr *ctx, __u32 orig_ip4)
+/* Found (1), not found (0), or -1 when another task took the question meanwhile. */
+static __always_inline int look_for_listener(struct bpf_sock_addr *ctx, __u32 orig_ip4, __u64 me)
 {
 	__u32 zero = 0, size;
-	struct bpf_sock_tuple *t = bpf_map_lookup_elem(&lookup_tuple, &zero);
+	struct lookup_scratch *q = bpf_map_lookup_elem(&lookup_tuple, &zero);
+	struct bpf_sock_tuple *t;
 	struct bpf_sock *sk;
+	int found = 0;
 
-	if (!t)
-		return 1; /* unable to look: assume a listener, as decide() does */
+	if (!q)
+		return -1;
+	q->owner = me;
+	t = &q->t;
 	__builtin_memset(t, 0, sizeof(*t));
 	if (orig_ip4) {
 		t->ipv4.daddr = orig_ip4;
@@ -95,10 +95,29 @@ static __always_inline int has_local_listener(struct bpf_sock_addr *ctx, __u32 o
 		sk = bpf_skc_lookup_tcp(ctx, t, size, BPF_F_CURRENT_NETNS, 0);
 	else
 		sk = bpf_sk_lookup_udp(ctx, t, size, BPF_F_CURRENT_NETNS, 0);
-	if (!sk)
-		return 0;
-	bpf_sk_release(sk);
-	return 1;
+	if (sk) {
+		found = 1;
+		bpf_sk_release(sk); /* sk is gone: only FOUND says what it was */
+	}
+	if (*(volatile __u64 *)&q->owner != me)
+		return -1;
+	return found;
+}
+
+/*
+ * auto mode: does a Linux-side server own the address the client asked for?
+ * ORIG_IP4 0 means [::1]:P (found: a [::1]:P or dual-stack [::]:P
+ * listener); otherwise 127.x.y.z:P (found: that address or 0.0.0.0:P).
+ * Asked twice at most: unable to tell, assume a listener, as decide() does.
+ */
+static __always_inline int has_local_listener(struct bpf_sock_addr *ctx, __u32 orig_ip4)
+{
+	__u64 me = bpf_get_current_pid_tgid();
+	int found = look_for_listener(ctx, orig_ip4, me);
+
+	if (found < 0)
+		found = look_for_listener(ctx, orig_ip4, me);
+	return found != 0;
 }
 
 /*

@@ -90,12 +90,23 @@ struct {
  * into an 8-byte stack slot that holds a 4-byte one (the IPv4 tuple's saddr
  * then daddr): "attempt to corrupt spilled pointer on stack". Map memory is
  * not tracked that way. Not pinned: nothing outlives a connect here.
+ *
+ * Since 5.11 the program runs with migration disabled, not preemption: on a
+ * preemptible kernel another task's connect on this CPU may rewrite the
+ * question while the lookup reads it (test_preempt.sh saw 1 crossed answer
+ * in 10,000). Each run writes its task id as the owner and trusts only an
+ * answer whose question it still owns afterwards.
  */
+struct lookup_scratch {
+	__u64 owner; /* bpf_get_current_pid_tgid() of the run asking */
+	struct bpf_sock_tuple t;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct bpf_sock_tuple);
+	__type(value, struct lookup_scratch);
 } lookup_tuple SEC(".maps");
 
 #endif
