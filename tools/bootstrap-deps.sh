@@ -103,16 +103,16 @@ install_build_deps() {
 	suse) pm=(zypper --non-interactive install) && set -- "${SUSE_BUILD_DEPS[@]}" ;;
 	arch) pm=(pacman -S --needed --noconfirm) && set -- "${ARCH_BUILD_DEPS[@]}" ;;
 	alpine) pm=(apk add) && set -- "${ALPINE_BUILD_DEPS[@]}" ;;
-	*) die "no apt-get, dnf, zypper, pacman or apk here: install clang, llvm, libbpf (0.8 or later, with headers), bpftool, libelf and zlib headers, meson, ninja, pkg-config and gcc by hand, or use the static binary (README, Install)" ;;
+	*) die "no apt-get, dnf, zypper, pacman or apk here: install clang, llvm, libbpf (1.0 or later, with headers), bpftool, libelf and zlib headers, meson, ninja, pkg-config and gcc by hand, or use the static binary (README, Install)" ;;
 	esac
 	echo "bootstrap: ${pm[*]} $*"
 	"${pm[@]}" "$@" || die "${pm[0]} could not install $* (its message is above): install them by hand, or use the static binary (README, Install)"
 }
 
-# libbpf_new_enough: meson needs libbpf 0.8 or later; Ubuntu 22.04 ships 0.5.
+# libbpf_new_enough: meson needs libbpf 1.0 or later; Ubuntu 22.04 ships 0.5.
 libbpf_new_enough() {
 	local v
 	v=$(pkg-config --modversion libbpf 2>/dev/null) || v=none
-	pkg-config --atleast-version=0.8 libbpf 2>/dev/null ||
-		die "this distro's libbpf is $v and lo6relay needs 0.8 or later (Ubuntu 22.04 has 0.5): use the static binary (README, Install) or a newer release"
+	pkg-config --atleast-version=1.0 libbpf 2>/dev/null ||
+		die "this distro's libbpf is $v and lo6relay needs 1.0 or later (Ubuntu 22.04 has 0.5): use the static binary (README, Install) or a newer release"
 }

@@ -234,22 +234,39 @@ int probe_has_perfmon(void)
 }
 
 /*
- * Before 5.11 the kernel charges BPF maps and programs to RLIMIT_MEMLOCK,
- * which libbpf raises only with CAP_SYS_RESOURCE; 5.11 charges the memory
- * cgroup instead, and added bpf_ktime_get_coarse_ns in the same release
- * (libbpf tells the two apart by that helper too).
+ * Before 5.11 the kernel charges BPF maps and programs to RLIMIT_MEMLOCK
+ * (per user), which libbpf raises only with CAP_SYS_RESOURCE; 5.11 charges
+ * the memory cgroup instead, and added bpf_ktime_get_coarse_ns in the same
+ * release: a program calling it loads only there (libbpf's own test). Not
+ * libbpf_probe_bpf_helper: it answers "supported" when the load fails with
+ * an empty log, as a load refused by this very limit does.
  */
+static int charges_memcg(void)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_ktime_get_coarse_ns },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "lo6_probe", "GPL", insns, 2, NULL);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 char *probe_memlock_refusal(int err, char *out, size_t len)
 {
 	struct rlimit lim;
 
 	if (err != -EPERM || getrlimit(RLIMIT_MEMLOCK, &lim) < 0 || lim.rlim_cur == RLIM_INFINITY ||
-	    libbpf_probe_bpf_helper(BPF_PROG_TYPE_SOCKET_FILTER, BPF_FUNC_ktime_get_coarse_ns, NULL) == 1)
+	    charges_memcg())
 		return NULL;
-	snprintf(out, len, "the kernel refused lo6relay's maps (%s): before Linux 5.11 it counts them "
-		 "against the locked-memory limit, %llu KiB for this process, which only root or "
-		 "CAP_SYS_RESOURCE may raise; run as root, or raise the limit ('ulimit -l unlimited', "
-		 "LimitMEMLOCK=infinity in a systemd unit)",
+	snprintf(out, len, "the kernel refused lo6relay's maps or programs (%s): before Linux 5.11 it "
+		 "counts them, with every BPF object of this user, against the locked-memory limit, "
+		 "%llu KiB for this process, which it may not raise without CAP_SYS_RESOURCE; raise "
+		 "it for lo6relay ('ulimit -l unlimited' as root, LimitMEMLOCK=infinity in a systemd "
+		 "unit)",
 		 strerror(-err), (unsigned long long)lim.rlim_cur / 1024);
 	return out;
 }
@@ -272,7 +289,8 @@ char *probe_refusal(const struct kernel_probe *p, char *out, size_t len)
 			 "CAP_NET_ADMIN and, for the IPV6_V6ONLY check, CAP_PERFMON",
 			 strerror(p->bpf_errno), bpf ? "" : "CAP_BPF", bpf || net ? "" : " and ",
 			 net ? "" : "CAP_NET_ADMIN");
-	else
+	else if (!probe_memlock_refusal(-p->bpf_errno, out, len))
+		/* Not the locked-memory limit either (a probe's program counts against it too). */
 		snprintf(out, len, "the kernel refuses to load BPF programs (%s) although this process "
 			 "has CAP_BPF and CAP_NET_ADMIN: a security module, seccomp filter or lockdown "
 			 "forbids it", strerror(p->bpf_errno));

@@ -126,7 +126,7 @@ use pkg-config
 echo 0.5.0 >"$STUB/libbpf"
 (PATH=$bin libbpf_new_enough) >"$tmp/out" 2>&1
 is "libbpf 0.5: refused" "$?" 1
-grep -q 'libbpf is 0.5.0 and lo6relay needs 0.8 or later.*static binary' "$tmp/out" &&
+grep -q 'libbpf is 0.5.0 and lo6relay needs 1.0 or later.*static binary' "$tmp/out" &&
 	ok "... naming the static binary" || notok "... naming the static binary"
 echo 1.3.0 >"$STUB/libbpf"
 (PATH=$bin libbpf_new_enough) >"$tmp/out" 2>&1
