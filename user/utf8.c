@@ -34,8 +34,11 @@ size_t utf8_len(const unsigned char *p)
 }
 
 /*
- * A raw 0x9b is CSI to a terminal in 8-bit mode, and U+009B (0xc2 0x9b) to
- * some in UTF-8 mode: neither may pass, while a path in any script should.
+ * For a UTF-8 terminal, as WSL's are: U+009B (0xc2 0x9b) is CSI to some of
+ * them, and a raw 0x9b is not UTF-8; neither passes, while a path in any
+ * script does. A terminal in an 8-bit mode would also act on the 0x80-0x9f
+ * continuation bytes of some characters (0xc4 0x9b is U+011B): that would
+ * take the locale, which lo6relay does not read.
  */
 char *printable(char *s)
 {

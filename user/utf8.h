@@ -9,9 +9,9 @@
 size_t utf8_len(const unsigned char *p);
 
 /*
- * S in place with every byte a terminal could act on shown as '?': C0
- * controls and DEL, C1 controls (U+0080-U+009F, which some terminals take
- * as CSI and friends), and bytes that are not UTF-8. Returns S.
+ * S in place with every byte a UTF-8 terminal could act on shown as '?':
+ * C0 controls and DEL, C1 controls (U+0080-U+009F, which some terminals
+ * take as CSI and friends), and bytes that are not UTF-8. Returns S.
  */
 char *printable(char *s);
 
