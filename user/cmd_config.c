@@ -85,13 +85,14 @@ out:
  * config, and rename replaces a directory entry, never writes through one.
  * The result is root's (when root saves) and writable by its owner only,
  * as config_file_load wants it; a file made private (0600, say) stays so,
- * a new one is 0644. -errno, or -ELOOP when PATH is a symlink (refused: replacing
+ * with its group, and a new one is 0644 root:root. -errno, or -ELOOP when PATH is a symlink (refused: replacing
  * it would silently cut the link the administrator made).
  */
 static int write_atomically(const char *path, const struct config_file *cf)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	mode_t mode = 0644;
+	gid_t group = 0;
 	struct stat st;
 	FILE *f = NULL;
 	int fd, err = 0;
@@ -100,13 +101,14 @@ static int write_atomically(const char *path, const struct config_file *cf)
 		if (!S_ISREG(st.st_mode))
 			return S_ISLNK(st.st_mode) ? -ELOOP : -EINVAL;
 		mode = (st.st_mode & 0777 & ~(mode_t)022) | 0600;
+		group = st.st_gid; /* a group that may read it (0640 root:adm) still may */
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
 		return -errno;
 	errno = 0;
-	if (fchmod(fd, mode) < 0 || (geteuid() == 0 && fchown(fd, 0, 0) < 0) ||
+	if (fchmod(fd, mode) < 0 || (geteuid() == 0 && fchown(fd, 0, group) < 0) ||
 	    !(f = fdopen(fd, "w")))
 		err = -errno;
 	else if (fputs("# Written by 'lo6relay save'; see lo6relay(8).\n", f) < 0 ||

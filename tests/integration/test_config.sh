@@ -150,6 +150,9 @@ is "$(stat -c '%a %u %g' "$conf")" "600 0 0" "a file made private (0600) stays p
 chmod 440 "$conf"
 c6 save >/dev/null
 is "$(stat -c '%a' "$conf")" "640" "... and a read-only one (0440) gets its owner's write back, no more (0640)"
+chgrp 4 "$conf"
+c6 save >/dev/null
+is "$(stat -c '%a %u %g' "$conf")" "640 0 4" "... keeping the group that may read it (gid 4)"
 rm "$conf"
 c6 save >/dev/null
 is "$(stat -c '%a' "$conf")" "644" "a new file is 0644"
