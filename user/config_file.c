@@ -287,12 +287,18 @@ int config_file_folders_trusted(const char *path, const char *real, char *err, s
 	struct stat st;
 	char *slash;
 
-	if (snprintf(dir, sizeof(dir), "%s", real) >= (int)sizeof(dir) || dir[0] != '/')
-		return 0; /* no resolved path to walk: the file's own check stands */
+	if (snprintf(dir, sizeof(dir), "%s", real) >= (int)sizeof(dir) || dir[0] != '/') {
+		snprintf(err, errlen, "%s: cannot tell which folders hold it, so it is refused", path);
+		return -1;
+	}
 	while ((slash = strrchr(dir, '/'))) {
 		slash[slash == dir] = '\0'; /* "/etc/x" -> "/etc", "/etc" -> "/" */
-		if (stat(dir, &st) < 0)
-			return 0;
+		/* Gone since the file was opened: renamed under us, as an attacker would. */
+		if (stat(dir, &st) < 0) {
+			snprintf(err, errlen, "%s: its folder %s changed while it was read (%s), so it "
+				 "is refused", path, dir, strerror(errno));
+			return -1;
+		}
 		if (st.st_uid != 0 && st.st_uid != geteuid()) {
 			snprintf(err, errlen,
 				 "%s is in %s, which belongs to uid %u, not root, who could put "
@@ -314,15 +320,23 @@ int config_file_folders_trusted(const char *path, const char *real, char *err, s
 	return 0;
 }
 
-/* The path the kernel opened FD by, in REAL; "" when /proc cannot say. */
-static void resolved(int fd, char *real, size_t len)
+/*
+ * The path the kernel opened FD by, in REAL (PATH_MAX bytes); without /proc,
+ * PATH resolved again; "" when neither can say.
+ */
+static void resolved(int fd, const char *path, char *real)
 {
 	char link[64];
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	n = readlink(link, real, len - 1);
-	real[n > 0 ? n : 0] = '\0';
+	n = readlink(link, real, PATH_MAX);
+	if (n > 0 && n < PATH_MAX) {
+		real[n] = '\0';
+		return;
+	}
+	if (!realpath(path, real))
+		real[0] = '\0';
 }
 
 int config_file_load(const char *path, struct config_file *out, char *err, size_t errlen)
@@ -345,7 +359,7 @@ int config_file_load(const char *path, struct config_file *out, char *err, size_
 		close(fd);
 		return -EINVAL;
 	}
-	resolved(fd, real, sizeof(real));
+	resolved(fd, path, real);
 	if (config_file_trusted(path, &st, err, errlen) < 0 ||
 	    config_file_folders_trusted(path, real, err, errlen) < 0) {
 		close(fd);
