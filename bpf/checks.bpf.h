@@ -59,19 +59,44 @@ static __always_inline int is_bound_v6(const struct bpf_sock *sk)
 	return !(a0 == 0 && a1 == 0 && a2 == bpf_htonl(0xffff));
 }
 
-/* Found (1), not found (0), or -1 when another task took the question meanwhile. */
-static __always_inline int look_for_listener(struct bpf_sock_addr *ctx, __u32 orig_ip4, __u64 me)
+/*
+ * A slot no other run on this CPU is using, claimed; 0 if all are. Claim,
+ * then look: of two runs racing for one slot, at most the first to claim
+ * sees 1 (both may back off).
+ */
+static __always_inline struct lookup_slot *claim_slot(void)
 {
-	__u32 zero = 0, size;
-	struct lookup_scratch *q = bpf_map_lookup_elem(&lookup_tuple, &zero);
+#pragma unroll
+	for (int i = 0; i < LO6_LOOKUP_SLOTS; i++) {
+		struct lookup_slot *s = bpf_map_lookup_elem(&lookup_slots, &lookup_slot_keys[i]);
+
+		if (!s)
+			return 0;
+		__sync_fetch_and_add(&s->busy, 1);
+		if (*(volatile __u32 *)&s->busy == 1)
+			return s;
+		__sync_fetch_and_add(&s->busy, -1);
+	}
+	return 0;
+}
+
+/*
+ * auto mode: does a Linux-side server own the address the client asked for?
+ * ORIG_IP4 0 means [::1]:P (found: a [::1]:P or dual-stack [::]:P
+ * listener); otherwise 127.x.y.z:P (found: that address or 0.0.0.0:P).
+ * Unable to look, assume a listener, as decide() does.
+ */
+static __always_inline int has_local_listener(struct bpf_sock_addr *ctx, __u32 orig_ip4)
+{
+	struct lookup_slot *s = claim_slot();
 	struct bpf_sock_tuple *t;
 	struct bpf_sock *sk;
 	int found = 0;
+	__u32 size;
 
-	if (!q)
-		return -1;
-	q->owner = me;
-	t = &q->t;
+	if (!s)
+		return 1;
+	t = &s->t;
 	__builtin_memset(t, 0, sizeof(*t));
 	if (orig_ip4) {
 		t->ipv4.daddr = orig_ip4;
@@ -99,25 +124,8 @@ static __always_inline int look_for_listener(struct bpf_sock_addr *ctx, __u32 or
 		found = 1;
 		bpf_sk_release(sk); /* sk is gone: only FOUND says what it was */
 	}
-	if (*(volatile __u64 *)&q->owner != me)
-		return -1;
+	__sync_fetch_and_add(&s->busy, -1);
 	return found;
-}
-
-/*
- * auto mode: does a Linux-side server own the address the client asked for?
- * ORIG_IP4 0 means [::1]:P (found: a [::1]:P or dual-stack [::]:P
- * listener); otherwise 127.x.y.z:P (found: that address or 0.0.0.0:P).
- * Asked twice at most: unable to tell, assume a listener, as decide() does.
- */
-static __always_inline int has_local_listener(struct bpf_sock_addr *ctx, __u32 orig_ip4)
-{
-	__u64 me = bpf_get_current_pid_tgid();
-	int found = look_for_listener(ctx, orig_ip4, me);
-
-	if (found < 0)
-		found = look_for_listener(ctx, orig_ip4, me);
-	return found != 0;
 }
 
 /*
