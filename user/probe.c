@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -239,7 +240,9 @@ int probe_has_perfmon(void)
  * the memory cgroup instead, and added bpf_ktime_get_coarse_ns in the same
  * release: a program calling it loads only there (libbpf's own test). Not
  * libbpf_probe_bpf_helper: it answers "supported" when the load fails with
- * an empty log, as a load refused by this very limit does.
+ * an empty log, as a load refused by this very limit does. That load
+ * refused with EPERM (the limit, or seccomp or a security module on any
+ * kernel) leaves the release to tell.
  */
 static int charges_memcg(void)
 {
@@ -248,11 +251,16 @@ static int charges_memcg(void)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "lo6_probe", "GPL", insns, 2, NULL);
+	struct utsname u;
+	unsigned major = 0, minor = 0;
 
-	if (fd < 0)
-		return 0;
-	close(fd);
-	return 1;
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	if (errno != EPERM || uname(&u) < 0 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return 0; /* EINVAL: no such helper, a kernel before 5.11 */
+	return major > 5 || (major == 5 && minor >= 11);
 }
 
 char *probe_memlock_refusal(int err, char *out, size_t len)
