@@ -226,7 +226,9 @@ int lo6_connect6(struct bpf_sock_addr *ctx)
  * where marks are made: an IPv6 socket connected to an IPv4 address (glibc's
  * getaddrinfo reuses one UDP socket for [::1]:P, then, after an AF_UNSPEC
  * disconnect no hook sees, for 127.0.0.1:P) loses the mark of its [::1]
- * connect, or getsockname6 would call its v4-mapped source ::1.
+ * connect, or getsockname6 would call its v4-mapped source ::1; and an IPv4
+ * socket marked under an earlier --loopback4 start loses its own, or a later
+ * --loopback4 start would give it back.
  */
 SEC("cgroup/connect4")
 int lo6_connect4(struct bpf_sock_addr *ctx)
@@ -237,8 +239,7 @@ int lo6_connect4(struct bpf_sock_addr *ctx)
 	enum lo6_outcome what;
 
 	if (!loopback4) {
-		if (ctx->family == AF_INET6)
-			unmark(ctx);
+		unmark(ctx); /* on a socket with no storage, a NULL check */
 		return 1;
 	}
 	if ((bpf_ntohl(orig_ip4) >> 24) != 127 || !(cfg = config_of(ctx, port)) ||

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <limits.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bpffs.h"
@@ -23,6 +25,28 @@ static int replace(const char *path, struct bpf_program *prog)
 	err = bpf_link__update_program(link, prog);
 	bpf_link__destroy(link); /* closes our fd; the pin keeps the link */
 	return err;
+}
+
+/*
+ * Unpinning a link frees it in a kernel worker (6.x) or, on a loaded 5.10,
+ * a moment after unlink returns: until then the old program still runs.
+ * Waits, up to about a second, until CGFD no longer lists PROG_ID for HOOK,
+ * so what start reports is what the kernel does.
+ */
+static void unpin_and_wait(const char *path, int cgfd, enum hook hook, uint32_t prog_id)
+{
+	unlink(path);
+	for (int tries = 0; tries < 500; tries++) {
+		uint32_t ids[64], n = 64, i;
+
+		if (bpf_prog_query(cgfd, hooks[hook].type, 0, NULL, ids, &n) < 0)
+			return;
+		for (i = 0; i < n && ids[i] != prog_id; i++)
+			;
+		if (i == n)
+			return;
+		nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
+	}
 }
 
 static int attach_new(const char *path, int cgfd, struct bpf_program *prog)
@@ -49,8 +73,11 @@ int attach_all(const char *pin_dir, int cgfd, const char *cgroup,
 		if (pin_path(path, sizeof(path), pin_dir, hooks[h].link_pin) < 0)
 			return -1;
 		if (!progs[h]) {
-			/* Not loadable here: a link left by another kernel's run must go. */
-			unlink(path);
+			/* Not wanted, or not loadable here: a link left by an earlier start must go. */
+			if (live)
+				unpin_and_wait(path, cgfd, h, now->link[h].prog_id);
+			else
+				unlink(path);
 			continue;
 		}
 		if (live) {

@@ -294,6 +294,13 @@ static int start_attach(struct start *st)
 
 	if (attach_all(st->o->pin_dir, st->cgfd, st->cgroup, st->progs, &st->old, &attached) < 0)
 		return -1;
+	/*
+	 * Marks off (--show-relay, or no socket storage): nothing clears the
+	 * old instance's marks now, so they must not outlive it into a later
+	 * start that reads marks again. The map dies with its last user.
+	 */
+	if (bpf_map__fd(st->skel->maps.sk_marks) < 0)
+		unpin(st->o->pin_dir, LO6_MAP_MARKS);
 	inet_ntop(AF_INET, &st->cfg.relay_ip4, relay, sizeof(relay));
 	notef("%s on %s, pinned at %s, relay %s%s%s%s",
 	      st->replacing ? "program replaced" : "attached", st->cgroup, st->o->pin_dir, relay,

@@ -49,6 +49,7 @@ struct hook_info {
 	const char *link_pin; /* under the pin folder */
 	int v4;               /* loaded only with --loopback4 */
 	int reverse;          /* reads the mark connect leaves: useless without it */
+	int type;             /* enum bpf_attach_type */
 };
 extern const struct hook_info hooks[NHOOKS];
 

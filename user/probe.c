@@ -45,16 +45,6 @@ static const struct {
 };
 #define NLACKS (sizeof(lack_info) / sizeof(lack_info[0]))
 
-static const enum bpf_attach_type hook_type[NHOOKS] = {
-	[HOOK_GETPEERNAME6] = BPF_CGROUP_INET6_GETPEERNAME,
-	[HOOK_GETSOCKNAME6] = BPF_CGROUP_INET6_GETSOCKNAME,
-	[HOOK_RECVMSG6] = BPF_CGROUP_UDP6_RECVMSG,
-	[HOOK_GETPEERNAME4] = BPF_CGROUP_INET4_GETPEERNAME,
-	[HOOK_RECVMSG4] = BPF_CGROUP_UDP4_RECVMSG,
-	[HOOK_CONNECT4] = BPF_CGROUP_INET4_CONNECT,
-	[HOOK_CONNECT6] = BPF_CGROUP_INET6_CONNECT,
-};
-
 /* Whether the test asks us to pretend NAME is missing (the test binary only). */
 static int pretend_lacks(const char *name)
 {
@@ -160,7 +150,7 @@ void probe_kernel(struct kernel_probe *p)
 {
 	memset(p, 0, sizeof(*p));
 	for (int h = 0; h < NHOOKS; h++) {
-		int r = hook_present(hook_type[h]);
+		int r = hook_present(hooks[h].type);
 
 		if (r < 0) {
 			p->bpf_errno = -r;

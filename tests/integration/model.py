@@ -253,11 +253,13 @@ def takes_v4_path(sock, dest, exp):
     return sock.family == 4 or exp.redirected or _v4_of(dest) is not None
 
 
-def expect_again(inst, port1, port2, sock, d1, d2):
-    """A socket that connects to D1 (on PORT1), then again to D2 (on PORT2):
-    what the second connect does, or None where the table does not walk it.
+def expect_again(inst, port1, port2, sock, d1, d2, then=None):
+    """A socket that connects to D1 (on PORT1), then again to D2 (on PORT2),
+    under instance THEN if another start came between (else INST): what the
+    second connect does, or None where the table does not walk it.
     Every connect decides afresh: the mark follows the last one."""
-    e1, e2 = expect(inst, port1, sock, d1), expect(inst, port2, sock, d2)
+    then = then or inst
+    e1, e2 = expect(inst, port1, sock, d1), expect(then, port2, sock, d2)
     if sock.proto == "tcp" and e1.errno != "ECONNREFUSED":
         return None  # only a refused TCP connect can be followed by another
     # KERNEL: a first connect on the IPv6 path leaves an IPv6 source, which
@@ -294,6 +296,17 @@ def expect_across(first, then, port, sock, dest):
     e.peer = dest if back else relay
     e.local = "::1" if back and spelling == "v6" else _local_of(sock, first.relay, relay)
     e.reply = (dest if back else relay) if e.lands not in (None, "::") else None
+    return e
+
+
+def expect_reconnected_across(first, then, port, sock, d1, d2):
+    """A UDP socket connected to D1 under FIRST, connected again to D2, an
+    address no rule rewrites, under THEN, and read after a third start with
+    FIRST's options. No mark survives: THEN's connect clears it, or, if THEN
+    reads no marks, its start drops the old ones. So the third start's
+    hooks give nothing back, and the names are the second connect's own."""
+    e = expect_again(first, port, port, sock, d1, d2, then)
+    assert e is None or not e.redirected
     return e
 
 

@@ -483,12 +483,37 @@ def restart_rows(tap, first, then, servers, other, rules_hit):
             got["lands"] = ",".join(landed) or None
             if landed and select.select([s], [], [], 0.5)[0]:
                 got["reply"] = s.recvfrom(64)[1][0]
-        s.close()
         bad = compare(exp, got, None, sock)  # the counters moved before the start
         if bad:
             failures.append("%s [%s]:%d across a start: %s" % (sock.name(), dest, port.number, "; ".join(bad)))
+    # UDP sockets the first instance redirected, connected again under THEN
+    # to an address no rule rewrites, then read after a third start.
+    again = []
+    for s, sock, dest, exp, _ in opened:
+        d2 = LOOP1 if sock.family == 4 else "::ffff:" + LOOP1
+        exp2 = model.expect_reconnected_across(first, then, port, sock, dest, d2)
+        if sock.proto != "udp" or not exp.redirected or exp2 is None:
+            s.close()
+            continue
+        s.connect((d2, port.number))
+        again.append((s, sock, dest, d2, exp2))
+    start(first)
+    for s, sock, dest, d2, exp2 in again:
+        got = {"errno": None, "lands": None, "peer": s.getpeername()[0], "local": s.getsockname()[0],
+               "reply": None}
+        s.send(b"q")
+        landed, _ = servers.take("udp", port.number, 0.02)
+        got["lands"] = ",".join(landed) or None
+        if landed and select.select([s], [], [], 0.5)[0]:
+            got["reply"] = s.recvfrom(64)[1][0]
+        s.close()
+        bad = compare(exp2, got, None, sock)
+        if bad:
+            failures.append("%s [%s]:%d, then [%s] under the second start, read after a third: %s" % (
+                sock.name(), dest, port.number, d2, "; ".join(bad)))
     how = "the same options" if then == first else then.name()
-    tap.group("%s: connections open across a second start (%s)" % (first.name(), how), failures, len(opened))
+    tap.group("%s: connections open across a second start (%s), UDP ones connected again and read "
+              "after a third" % (first.name(), how), failures, len(opened) + len(again))
 
 
 def main():
