@@ -67,4 +67,6 @@ ok $? "both clients made over 1000 connects"
 is "$crossed_owned" 0 "no connect to the owned port was redirected"
 is "$crossed_free" 0 "no connect to the free port was left alone"
 
+echo "$was" >"$knob"
+is "$(sed 's/.*(\(.*\)).*/\1/' "$knob")" "$was" "preemption model back to $was"
 done_testing
