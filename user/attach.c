@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <limits.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -27,26 +26,24 @@ static int replace(const char *path, struct bpf_program *prog)
 	return err;
 }
 
-/*
- * Unpinning a link frees it in a kernel worker (6.x) or, on a loaded 5.10,
- * a moment after unlink returns: until then the old program still runs.
- * Waits, up to about a second, until CGFD no longer lists PROG_ID for HOOK,
- * so what start reports is what the kernel does.
- */
-static void unpin_and_wait(const char *path, int cgfd, enum hook hook, uint32_t prog_id)
+int attach_unpin(const char *pin_dir, enum hook hook)
 {
-	unlink(path);
-	for (int tries = 0; tries < 500; tries++) {
-		uint32_t ids[64], n = 64, i;
+	char path[PATH_MAX];
+	int fd;
 
-		if (bpf_prog_query(cgfd, hooks[hook].type, 0, NULL, ids, &n) < 0)
-			return;
-		for (i = 0; i < n && ids[i] != prog_id; i++)
-			;
-		if (i == n)
-			return;
-		nanosleep(&(struct timespec){ .tv_nsec = 2000000 }, NULL);
+	if (pin_path(path, sizeof(path), pin_dir, hooks[hook].link_pin) < 0)
+		return -1;
+	/*
+	 * Detach first: an unpinned link is freed a moment later (in a kernel
+	 * worker on 6.x; once seen on a loaded 5.10), and until then its
+	 * program runs, so what start or stop reports would not yet be so.
+	 * BPF_LINK_DETACH (5.9) is synchronous.
+	 */
+	if ((fd = bpf_obj_get(path)) >= 0) {
+		bpf_link_detach(fd);
+		close(fd);
 	}
+	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 static int attach_new(const char *path, int cgfd, struct bpf_program *prog)
@@ -74,10 +71,7 @@ int attach_all(const char *pin_dir, int cgfd, const char *cgroup,
 			return -1;
 		if (!progs[h]) {
 			/* Not wanted, or not loadable here: a link left by an earlier start must go. */
-			if (live)
-				unpin_and_wait(path, cgfd, h, now->link[h].prog_id);
-			else
-				unlink(path);
+			attach_unpin(pin_dir, h);
 			continue;
 		}
 		if (live) {
@@ -106,9 +100,7 @@ int attach_all(const char *pin_dir, int cgfd, const char *cgroup,
 
 void attach_undo(const char *pin_dir, const struct attach_result *res)
 {
-	char path[PATH_MAX];
-
 	for (int h = 0; h < NHOOKS; h++)
-		if (res->made[h] && pin_path(path, sizeof(path), pin_dir, hooks[h].link_pin) == 0)
-			unlink(path);
+		if (res->made[h])
+			attach_unpin(pin_dir, h);
 }

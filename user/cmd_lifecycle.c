@@ -292,15 +292,16 @@ static int start_attach(struct start *st)
 	struct attach_result attached;
 	char relay[INET_ADDRSTRLEN];
 
+	/*
+	 * Marks off (--show-relay, or no socket storage): from the first hook
+	 * swapped below nothing clears the old instance's marks, so they must
+	 * not outlive it into a later start that reads marks again, even if
+	 * this one fails midway. The old programs keep the map while they run.
+	 */
+	if (st->skel->rodata->lacks & LO6_LACKS_SK_STORAGE)
+		unpin(st->o->pin_dir, LO6_MAP_MARKS);
 	if (attach_all(st->o->pin_dir, st->cgfd, st->cgroup, st->progs, &st->old, &attached) < 0)
 		return -1;
-	/*
-	 * Marks off (--show-relay, or no socket storage): nothing clears the
-	 * old instance's marks now, so they must not outlive it into a later
-	 * start that reads marks again. The map dies with its last user.
-	 */
-	if (bpf_map__fd(st->skel->maps.sk_marks) < 0)
-		unpin(st->o->pin_dir, LO6_MAP_MARKS);
 	inet_ntop(AF_INET, &st->cfg.relay_ip4, relay, sizeof(relay));
 	notef("%s on %s, pinned at %s, relay %s%s%s%s",
 	      st->replacing ? "program replaced" : "attached", st->cgroup, st->o->pin_dir, relay,
@@ -356,7 +357,7 @@ int cmd_stop(const struct opts *o)
 	/* Links first, connect6 among them: nothing redirects before the maps go. */
 	for (int h = NHOOKS - 1; h >= 0; h--) {
 		if (pin_exists(o->pin_dir, hooks[h].link_pin)) {
-			unpin(o->pin_dir, hooks[h].link_pin);
+			attach_unpin(o->pin_dir, (enum hook)h);
 			found = 1;
 		}
 	}
