@@ -254,21 +254,36 @@ out:
  * writable by nobody else. Checked on the opened file, so a symlink's
  * target is what counts, and nothing can swap it after the check.
  */
+/* The file's rule, and its folders': root's (or the effective user's). */
+static int foreign_owner(const struct stat *st)
+{
+	return st->st_uid != 0 && st->st_uid != geteuid();
+}
+
+/* ... and not writable by others: who else may write it, or NULL. */
+static const char *other_writers(const struct stat *st)
+{
+	if (st->st_mode & S_IWOTH)
+		return "everyone";
+	return (st->st_mode & S_IWGRP) ? "its group" : NULL;
+}
+
 int config_file_trusted(const char *path, const struct stat *st, char *err, size_t errlen)
 {
-	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+	const char *writers = other_writers(st);
+
+	if (foreign_owner(st)) {
 		snprintf(err, errlen,
 			 "%s belongs to uid %u, not root, and its relay line could send every "
 			 "user's [::1] elsewhere, so it is refused: 'chown root: %s' if it is yours",
 			 path, (unsigned)st->st_uid, path);
 		return -1;
 	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+	if (writers) {
 		snprintf(err, errlen,
 			 "%s is writable by %s (mode %04o), and its relay line could send every "
 			 "user's [::1] elsewhere, so it is refused: run 'chmod go-w %s'",
-			 path, (st->st_mode & S_IWOTH) ? "everyone" : "its group",
-			 (unsigned)(st->st_mode & 07777), path);
+			 path, writers, (unsigned)(st->st_mode & 07777), path);
 		return -1;
 	}
 	return 0;
@@ -299,19 +314,18 @@ int config_file_folders_trusted(const char *path, const char *real, char *err, s
 				 "is refused", path, dir, strerror(errno));
 			return -1;
 		}
-		if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		if (foreign_owner(&st)) {
 			snprintf(err, errlen,
 				 "%s is in %s, which belongs to uid %u, not root, who could put "
 				 "another file in its place; it is refused: keep it in a folder of root's",
 				 path, dir, (unsigned)st.st_uid);
 			return -1;
 		}
-		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+		if (other_writers(&st) && !(st.st_mode & S_ISVTX)) {
 			snprintf(err, errlen,
 				 "%s is in %s, which is writable by %s (mode %04o), who could put "
 				 "another file in its place; it is refused: run 'chmod go-w %s'",
-				 path, dir, (st.st_mode & S_IWOTH) ? "everyone" : "its group",
-				 (unsigned)(st.st_mode & 07777), dir);
+				 path, dir, other_writers(&st), (unsigned)(st.st_mode & 07777), dir);
 			return -1;
 		}
 		if (!strcmp(dir, "/"))
