@@ -26,13 +26,13 @@ static int replace(const char *path, struct bpf_program *prog)
 	return err;
 }
 
-int attach_unpin(const char *pin_dir, enum hook hook)
+void attach_unpin(const char *pin_dir, enum hook hook)
 {
 	char path[PATH_MAX];
 	int fd;
 
 	if (pin_path(path, sizeof(path), pin_dir, hooks[hook].link_pin) < 0)
-		return -1;
+		return;
 	/*
 	 * Detach first: an unpinned link is freed a moment later (in a kernel
 	 * worker on 6.x; once seen on a loaded 5.10), and until then its
@@ -43,7 +43,7 @@ int attach_unpin(const char *pin_dir, enum hook hook)
 		bpf_link_detach(fd);
 		close(fd);
 	}
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	unlink(path);
 }
 
 static int attach_new(const char *path, int cgfd, struct bpf_program *prog)

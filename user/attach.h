@@ -25,9 +25,9 @@ int attach_all(const char *pin_dir, int cgfd, const char *cgroup,
 
 /*
  * Detaches HOOK's pinned link under PIN_DIR, then unpins it: its program is
- * off the cgroup when this returns. 0, or -1 if the pin could not go.
+ * off the cgroup when this returns.
  */
-int attach_unpin(const char *pin_dir, enum hook hook);
+void attach_unpin(const char *pin_dir, enum hook hook);
 
 /* Unpins the links attach_all made (their programs detach with them). */
 void attach_undo(const char *pin_dir, const struct attach_result *res);

@@ -85,8 +85,9 @@ out:
  * config, and rename replaces a directory entry, never writes through one.
  * The result is root's (when root saves) and writable by its owner only,
  * as config_file_load wants it; a file made private (0600, say) stays so,
- * with its group, and a new one is 0644 root:root. -errno, or -ELOOP when PATH is a symlink (refused: replacing
- * it would silently cut the link the administrator made).
+ * with its group, and a new one is 0644 root:root. -errno, or -ELOOP when
+ * PATH is a symlink (refused: replacing it would silently cut the link the
+ * administrator made).
  */
 static int write_atomically(const char *path, const struct config_file *cf)
 {
