@@ -460,6 +460,20 @@ def again_rows(tap, inst, servers, other, rules_hit):
               % inst.name(), failures + servers.strays(), n)
 
 
+def names_now(s, sock, port, servers, landed, landing):
+    """An open socket's names now and, for UDP, where a datagram sent now lands
+    (LANDING: the model expects it somewhere) and its reply's source."""
+    got = {"errno": None, "lands": ",".join(landed) or None, "peer": s.getpeername()[0],
+           "local": s.getsockname()[0], "reply": None}
+    if sock.proto == "udp":
+        s.send(b"q")
+        landed, _ = servers.take("udp", port, 0.5 if landing else 0.02)
+        got["lands"] = ",".join(landed) or None
+        if landed and select.select([s], [], [], 0.5)[0]:
+            got["reply"] = s.recvfrom(64)[1][0]
+    return got
+
+
 def restart_rows(tap, first, then, servers, other, rules_hit):
     """Connections opened under FIRST, open across a start with THEN's options."""
     port = Port(port_number("none", "always"), "always", "off", "none")
@@ -480,14 +494,7 @@ def restart_rows(tap, first, then, servers, other, rules_hit):
             opened.append((s, sock, dest, exp, landed))
     start(then)  # the program is replaced, the maps kept
     for s, sock, dest, exp, landed in opened:
-        got = {"errno": None, "lands": ",".join(landed) or None, "peer": s.getpeername()[0],
-               "local": s.getsockname()[0], "reply": None}
-        if sock.proto == "udp":
-            s.send(b"q")
-            landed, _ = servers.take("udp", port.number, 0.02)
-            got["lands"] = ",".join(landed) or None
-            if landed and select.select([s], [], [], 0.5)[0]:
-                got["reply"] = s.recvfrom(64)[1][0]
+        got = names_now(s, sock, port.number, servers, landed, bool(exp.lands))
         bad = compare(exp, got, None, sock)  # the counters moved before the start
         if bad:
             failures.append("%s [%s]:%d across a start: %s" % (sock.name(), dest, port.number, "; ".join(bad)))
@@ -504,13 +511,7 @@ def restart_rows(tap, first, then, servers, other, rules_hit):
         again.append((s, sock, dest, d2, exp2))
     start(first)
     for s, sock, dest, d2, exp2 in again:
-        got = {"errno": None, "lands": None, "peer": s.getpeername()[0], "local": s.getsockname()[0],
-               "reply": None}
-        s.send(b"q")
-        landed, _ = servers.take("udp", port.number, 0.02)
-        got["lands"] = ",".join(landed) or None
-        if landed and select.select([s], [], [], 0.5)[0]:
-            got["reply"] = s.recvfrom(64)[1][0]
+        got = names_now(s, sock, port.number, servers, (), bool(exp2.lands))
         s.close()
         bad = compare(exp2, got, None, sock)
         if bad:
