@@ -8,24 +8,27 @@
 # redirected), one to an auto port nobody owns there (always redirected);
 # any crossed answer shows in the counters.
 #
-# Needs a kernel whose preemption model can be switched to full
+# The race wants a kernel whose preemption model can be switched to full
 # (CONFIG_PREEMPT_DYNAMIC, debugfs): the vmtest guests' 6.1 and 6.12. The
 # model is machine-wide, so the test switches it only inside a guest
-# (LO6_VMTEST_GUEST) or where it is full already, and puts it back.
+# (LO6_VMTEST_GUEST), and puts it back. Elsewhere (the host, 5.10, which
+# runs the program with preemption off) the same load runs for 5 s under
+# the machine's own model: fewer chances to cross, the same checks.
 . "$(dirname "$0")/lib.sh"
 
-SECONDS_OF_LOAD=${LO6_PREEMPT_SECONDS:-20}
 knob=/sys/kernel/debug/sched/preempt
+model() { sed -n 's/.*(\(.*\)).*/\1/p' "$knob" 2>/dev/null; }
 [ -e "$knob" ] || [ -z "${LO6_VMTEST_GUEST:-}" ] || mount -t debugfs debugfs /sys/kernel/debug
-was=$(sed -n 's/.*(\(.*\)).*/\1/p' "$knob" 2>/dev/null)
-[ -n "$was" ] || { echo "1..0 # SKIP cannot read $knob: the preemption model is unknown here"; exit 0; }
-if [ "$was" != full ]; then
-	[ -n "${LO6_VMTEST_GUEST:-}" ] ||
-		{ echo "1..0 # SKIP preemption is '$was' here; only a vmtest guest switches it to full"; exit 0; }
-	echo full >"$knob"
-	trap 'echo "$was" >"$knob"; cleanup' EXIT
+was=$(model)
+switched=
+if [ -n "${LO6_VMTEST_GUEST:-}" ] && [ -n "$was" ]; then
+	switched=1
+	[ "$was" = full ] || { echo full >"$knob"; trap 'echo "$was" >"$knob"; cleanup' EXIT; }
+	is "$(model)" full "preemption model: full"
+else
+	echo "# preemption model ${was:-unknown (no $knob)}, not switched: only a vmtest guest with that file switches it (it is machine-wide)"
 fi
-is "$(sed 's/.*(\(.*\)).*/\1/' "$knob")" full "preemption model: full"
+SECONDS_OF_LOAD=${LO6_PREEMPT_SECONDS:-$([ -n "$switched" ] && echo 20 || echo 5)}
 
 owned=6400 free=6401
 lo6 start --cgroup "$CG" --ports none >/dev/null 2>&1
@@ -67,6 +70,8 @@ ok $? "both clients made over 1000 connects"
 is "$crossed_owned" 0 "no connect to the owned port was redirected"
 is "$crossed_free" 0 "no connect to the free port was left alone"
 
-echo "$was" >"$knob"
-is "$(sed 's/.*(\(.*\)).*/\1/' "$knob")" "$was" "preemption model back to $was"
+if [ -n "$switched" ]; then
+	echo "$was" >"$knob"
+	is "$(model)" "$was" "preemption model back to $was"
+fi
 done_testing
