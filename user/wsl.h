@@ -22,6 +22,7 @@ enum wsl_mode {
 	WSL_MODE_UNKNOWN,  /* WSL2, but no evidence settles it */
 	WSL_MODE_MIRRORED, /* 127.0.0.1/32 is relayed to Windows over loopback0 */
 	WSL_MODE_NAT,      /* Windows is the default gateway on a virtual switch */
+	WSL_MODE_CONSOMME, /* consomme, virtioproxy: 127.0.0.1 over loopback0, TCP only */
 	WSL_MODE_OTHER,    /* wslinfo named another mode (virtioproxy, none, wsl1) */
 	WSL_MODE_NOT_WSL,
 };
@@ -51,6 +52,7 @@ struct wsl_info {
 	char mode_name[64]; /* "mirrored", "nat", wslinfo's word, "unknown", "not WSL" */
 	int relay_ok;       /* 0: auto cannot name an address (NAT without a gateway) */
 	uint32_t relay_be;  /* what auto picks; 127.0.0.1 when in doubt */
+	int tcp_only;       /* the mode carries TCP only to Windows (Consomme): UDP stays on Linux */
 	char relay_why[200];
 	char evidence[WSL_MAX_EVIDENCE][200];
 	size_t nevidence;

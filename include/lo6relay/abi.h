@@ -30,6 +30,8 @@ struct lo6_port_policy {
 #define LO6_CFG_LOOPBACK4 (1u << 1) /* also 127/8 and ::ffff:127/8, not only ::1 */
 #define LO6_CFG_RELAY_AUTO (1u << 2) /* relay_ip4 was picked by WSL mode: reload re-picks */
 #define LO6_CFG_SHOW_RELAY (1u << 3) /* start --show-relay: no marks, no reverse hooks */
+#define LO6_CFG_IPV4_LOCALHOST (1u << 4) /* start --ipv4-localhost: 127.0.0.1 too, Linux first */
+#define LO6_CFG_TCP_ONLY (1u << 5) /* the relay carries TCP only (Consomme): UDP left alone */
 
 /* The single entry (key 0) of the `config` map. */
 struct lo6_config {
