@@ -16,7 +16,7 @@
 static const char *const kind_names[] = { [WSL_NONE] = "none", [WSL_1] = "wsl1", [WSL_2] = "wsl2" };
 static const char *const mode_keys[] = {
 	[WSL_MODE_UNKNOWN] = "unknown", [WSL_MODE_MIRRORED] = "mirrored", [WSL_MODE_NAT] = "nat",
-	[WSL_MODE_OTHER] = "other",	[WSL_MODE_NOT_WSL] = "not-wsl",
+	[WSL_MODE_CONSOMME] = "consomme", [WSL_MODE_OTHER] = "other", [WSL_MODE_NOT_WSL] = "not-wsl",
 };
 
 /* "8080" -> 8080; 0 if not a port 1..65535. */

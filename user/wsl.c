@@ -236,6 +236,11 @@ static void pick_relay(const struct wsl_facts *f, struct wsl_info *out)
 			 "NAT mode: Windows is the default gateway %s (its server must listen on a "
 			 "non-loopback address and pass its firewall)", gw);
 		break;
+	case WSL_MODE_CONSOMME:
+		out->tcp_only = 1;
+		snprintf(out->relay_why, sizeof(out->relay_why),
+			 "Consomme mode: WSL carries 127.0.0.1 to Windows over loopback0, TCP only");
+		break;
 	case WSL_MODE_OTHER:
 		snprintf(out->relay_why, sizeof(out->relay_why),
 			 "%s mode: no known relay to Windows; 127.0.0.1 as a guess", out->mode_name);
