@@ -11,6 +11,8 @@
 #define AF_INET 2
 #define AF_INET6 10
 
+#define LOOPBACK4_BE bpf_htonl(0x7f000001) /* 127.0.0.1 */
+
 static __always_inline int is_loopback6(const __u32 a[4])
 {
 	return a[0] == 0 && a[1] == 0 && a[2] == 0 && a[3] == bpf_htonl(1);
@@ -81,9 +83,9 @@ static __always_inline struct lookup_slot *claim_slot(void)
 }
 
 /*
- * auto mode: does a Linux-side server own the address the client asked for?
- * ORIG_IP4 0 means [::1]:P (found: a [::1]:P or dual-stack [::]:P
- * listener); otherwise 127.x.y.z:P (found: that address or 0.0.0.0:P).
+ * Does a Linux-side server own this address? ORIG_IP4 0 means [::1]:P
+ * (found: a [::1]:P or dual-stack [::]:P listener); otherwise 127.x.y.z:P
+ * (found: that address, 0.0.0.0:P or dual-stack [::]:P).
  * Unable to look, assume a listener, as decide() does.
  */
 static __always_inline int has_local_listener(struct bpf_sock_addr *ctx, __u32 orig_ip4)
@@ -128,20 +130,42 @@ static __always_inline int has_local_listener(struct bpf_sock_addr *ctx, __u32 o
 	return found;
 }
 
-/*
- * 127.0.0.0/8 other than 127.0.0.1 and the relay (network byte order).
- * 127.0.0.1 is Linux's own loopback, and WSL's relay already carries it in
- * mirrored mode: rewriting it to another relay (the NAT gateway, say) would
- * hide every Linux server on 127.0.0.1 behind Windows.
- */
-static __always_inline int is_other_loopback4(__u32 ip4, __u32 relay)
-{
-	return (bpf_ntohl(ip4) >> 24) == 127 && ip4 != bpf_htonl(0x7f000001) && ip4 != relay;
-}
-
 static __always_inline int is_v4mapped(const __u32 a[4], __u32 ip4)
 {
 	return a[0] == 0 && a[1] == 0 && a[2] == bpf_htonl(0xffff) && a[3] == ip4;
+}
+
+static __always_inline int in_127(__u32 ip4)
+{
+	return (bpf_ntohl(ip4) >> 24) == 127;
+}
+
+/*
+ * A source already in 127/8, bound first or kept by a UDP socket from an
+ * earlier connect, cannot leave this machine (ip_route_output_key refuses a
+ * loopback source towards another host): with a relay outside 127/8 such a
+ * socket means this machine. An IPv6 socket's is its v4-mapped source (its
+ * skc_rcv_saddr is 127.0.0.6 once bound to any IPv6 address).
+ */
+static __always_inline int stranded_source(struct bpf_sock_addr *ctx, __u32 relay)
+{
+	struct bpf_sock *sk = ctx->sk;
+	__u32 src, a0, a1, a2;
+
+	if (in_127(relay))
+		return 0;
+	/*
+	 * Whole-field loads: the verifier refuses the narrower one clang would
+	 * make to test a single byte of a struct bpf_sock field.
+	 */
+	if (ctx->family == AF_INET) {
+		src = sk->src_ip4;
+		barrier_var(src);
+		return in_127(src);
+	}
+	a0 = sk->src_ip6[0], a1 = sk->src_ip6[1], a2 = sk->src_ip6[2], src = sk->src_ip6[3];
+	barrier_var(src);
+	return a0 == 0 && a1 == 0 && a2 == bpf_htonl(0xffff) && in_127(src);
 }
 
 #endif

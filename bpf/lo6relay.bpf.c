@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * cgroup/connect6 sends [::1]:P to the IPv4 relay ([::ffff:127.0.0.1]:P)
- * for the ports the user allowed; getpeername6, getsockname6 and recvmsg6
- * then show the client the [::1] it asked for. With --loopback4, the other
- * spellings of this machine's loopback that WSL does not relay either,
- * 127.x.y.z (connect4) and ::ffff:127.x.y.z (connect6), go there too.
+ * cgroup/connect6 sends [::1]:P to the IPv4 relay ([::ffff:127.0.0.1]:P, or
+ * NAT mode's gateway) for the ports the user allowed; getpeername6,
+ * getsockname6 and recvmsg6 then show the client the [::1] it asked for.
+ * With --loopback4, the other spellings of this machine's loopback that WSL
+ * does not relay either, 127.x.y.z (connect4) and ::ffff:127.x.y.z
+ * (connect6), go there too; with --ipv4-localhost, 127.0.0.1 itself, where
+ * the relay is not 127.0.0.1 (NAT mode). Linux first: a connect goes to the
+ * relay only when no Linux socket would have answered it (auto), and
+ * 127.0.0.1 only then whatever the port's mode.
  *
  * The hook runs in tcp_v6_pre_connect / udpv6_pre_connect on the kernel's
  * copy of the address, before tcp_v6_connect / __ip6_datagram_connect; those
@@ -29,7 +33,10 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
  */
 const volatile __u32 lacks = 0;
 
-/* start --loopback4: connect4 redirects 127/8; without it, it only unmarks. */
+/*
+ * start --loopback4 or --ipv4-localhost: connect4 redirects 127/8 (which
+ * addresses, the config's flags say); without either, it only unmarks.
+ */
 const volatile __u32 loopback4 = 0;
 
 /*
@@ -106,6 +113,28 @@ static __always_inline void tell_watchers(struct bpf_sock_addr *ctx, __u16 port,
 	bpf_ringbuf_submit(e, 0);
 }
 
+static __always_inline __u32 relay_of(const struct lo6_config *cfg)
+{
+	return cfg->relay_ip4 ? cfg->relay_ip4 : LOOPBACK4_BE;
+}
+
+/*
+ * Linux first: would a Linux socket answer what the client asked for? A
+ * client of localhost that finds nobody on [::1] falls back to 127.0.0.1, so
+ * wherever the relay is not 127.0.0.1 a server there owns [::1] too (where it
+ * is, the relay is that server). Unable to look, assume one: never break what
+ * works without us.
+ */
+static __always_inline int linux_owns(struct bpf_sock_addr *ctx, __u32 relay, __u32 orig_ip4)
+{
+	if (lacks & LO6_LACKS_SOCK_LOOKUP)
+		return 1;
+	if (orig_ip4)
+		return has_local_listener(ctx, orig_ip4);
+	return has_local_listener(ctx, 0) ||
+	       (relay != LOOPBACK4_BE && has_local_listener(ctx, LOOPBACK4_BE));
+}
+
 /*
  * The verdict for a connect to loopback PORT; LO6_REDIRECTED means go ahead.
  * ORIG_IP4 is 0 for [::1], else the 127/8 address asked for.
@@ -130,25 +159,39 @@ static __always_inline enum lo6_outcome decide(struct bpf_sock_addr *ctx, struct
 		if (!(lacks & LO6_LACKS_SOCK_CAST) && is_v6only(ctx))
 			return LO6_V6ONLY;
 	}
-	/* Unable to look, auto assumes a listener: never break what works without us. */
-	if (mode == LO6_MODE_AUTO &&
-	    ((lacks & LO6_LACKS_SOCK_LOOKUP) || has_local_listener(ctx, orig_ip4)))
+	/* 127.0.0.1 is Linux's before it is Windows', whatever the port's mode. */
+	if ((mode == LO6_MODE_AUTO || orig_ip4 == LOOPBACK4_BE) &&
+	    linux_owns(ctx, relay_of(cfg), orig_ip4))
 		return LO6_LOCAL_LISTENER;
 	return LO6_REDIRECTED;
 }
 
 static __always_inline struct lo6_config *config_of(struct bpf_sock_addr *ctx, __u16 port)
 {
+	struct lo6_config *cfg;
 	__u32 zero = 0;
 
 	if (port == 0 || (ctx->type != SOCK_STREAM && ctx->type != SOCK_DGRAM))
 		return 0;
-	return bpf_map_lookup_elem(&config, &zero);
+	cfg = bpf_map_lookup_elem(&config, &zero);
+	/* Consomme carries TCP only: a UDP [::1] left alone stays on Linux. */
+	if (cfg && ctx->type == SOCK_DGRAM && (cfg->flags & LO6_CFG_TCP_ONLY))
+		return 0;
+	return cfg;
 }
 
-static __always_inline __u32 relay_of(const struct lo6_config *cfg)
+/*
+ * The IPv4 loopback addresses this instance redirects (network byte order):
+ * 127.0.0.1 with --ipv4-localhost, the rest of 127/8 with --loopback4, never
+ * the relay itself.
+ */
+static __always_inline int takes_ip4(const struct lo6_config *cfg, __u32 ip4)
 {
-	return cfg->relay_ip4 ? cfg->relay_ip4 : bpf_htonl(0x7f000001);
+	if (!in_127(ip4) || ip4 == relay_of(cfg))
+		return 0;
+	if (ip4 == LOOPBACK4_BE)
+		return !!(cfg->flags & LO6_CFG_IPV4_LOCALHOST);
+	return !!(cfg->flags & LO6_CFG_LOOPBACK4);
 }
 
 /*
@@ -193,15 +236,18 @@ int lo6_connect6(struct bpf_sock_addr *ctx)
 	if (!is_loopback6(ctx->user_ip6)) {
 		if (!is_v4mapped(ctx->user_ip6, ctx->user_ip6[3]))
 			return 1;
-		/* ::ffff:a.b.c.d: a re-connect of a marked socket, or (--loopback4) 127/8. */
+		/* ::ffff:a.b.c.d: a re-connect of a marked socket, or 127/8 taken. */
 		cfg = config_of(ctx, port);
-		if (!cfg || !(cfg->flags & LO6_CFG_LOOPBACK4) ||
-		    !is_other_loopback4(ctx->user_ip6[3], relay_of(cfg))) {
+		if (!cfg || !takes_ip4(cfg, ctx->user_ip6[3])) {
 			unmark(ctx);
 			return 1;
 		}
 		orig_ip4 = ctx->user_ip6[3];
 	} else if (!(cfg = config_of(ctx, port))) {
+		return 1;
+	}
+	if (stranded_source(ctx, relay_of(cfg))) {
+		unmark(ctx);
 		return 1;
 	}
 
@@ -222,7 +268,8 @@ int lo6_connect6(struct bpf_sock_addr *ctx)
 }
 
 /*
- * With --loopback4: 127.x.y.z:P other than 127.0.0.1 and the relay. Always,
+ * With --loopback4: 127.x.y.z:P other than 127.0.0.1 and the relay; with
+ * --ipv4-localhost, 127.0.0.1:P where the relay is not 127.0.0.1. Always,
  * where marks are made: an IPv6 socket connected to an IPv4 address (glibc's
  * getaddrinfo reuses one UDP socket for [::1]:P, then, after an AF_UNSPEC
  * disconnect no hook sees, for 127.0.0.1:P) loses the mark of its [::1]
@@ -242,8 +289,8 @@ int lo6_connect4(struct bpf_sock_addr *ctx)
 		unmark(ctx); /* on a socket with no storage, a NULL check */
 		return 1;
 	}
-	if ((bpf_ntohl(orig_ip4) >> 24) != 127 || !(cfg = config_of(ctx, port)) ||
-	    !is_other_loopback4(orig_ip4, relay_of(cfg))) {
+	if (!(cfg = config_of(ctx, port)) || !takes_ip4(cfg, orig_ip4) ||
+	    stranded_source(ctx, relay_of(cfg))) {
 		unmark(ctx);
 		return 1;
 	}

@@ -23,6 +23,7 @@ struct opts {
 	int all_netns; /* start */
 	int loopback4; /* start */
 	int show_relay; /* start: no socket mark, no reverse hooks */
+	int ipv4_localhost; /* start: 127.0.0.1 too, where the relay is another host */
 	int argc;      /* positional arguments after the command */
 	char **argv;
 };

@@ -49,13 +49,15 @@ int cmd_reload(const struct opts *o)
 					    : cfg.flags & ~LO6_CFG_RELAY_AUTO;
 		snprintf(why, sizeof(why), "%s", set->relay_why);
 	} else if (cfg.flags & LO6_CFG_RELAY_AUTO) {
-		/* The NAT gateway can change between boots: pick again. */
-		if (relay_auto_resolve(&cfg.relay_ip4, why, sizeof(why)) < 0) {
-			errorf("relay auto cannot name an address: %s; the relay stays as it was",
-			       why);
-			goto close;
-		}
+		/* The NAT gateway can change between boots: settings_load picked again. */
+		cfg.relay_ip4 = set->relay_ip4;
+		snprintf(why, sizeof(why), "%s", set->relay_why);
 	}
+	cfg.flags = (cfg.flags & ~LO6_CFG_TCP_ONLY) | relay_flags(set, cfg.relay_ip4);
+	if (set->file.ipv4_localhost >= 0 &&
+	    set->file.ipv4_localhost != !!(cfg.flags & LO6_CFG_IPV4_LOCALHOST))
+		fprintf(stderr, "lo6relay: note: ipv4-localhost takes effect at the next start, not "
+			"on reload (it attaches the IPv4 hooks)\n");
 	if (set->file.default_mode >= 0)
 		cfg.default_mode = (uint32_t)set->file.default_mode;
 	/* Only a file with ports replaces the allowlist: one without leaves it be. */
@@ -158,6 +160,7 @@ int cmd_save(const struct opts *o)
 	cf->default_mode = (int)cfg.default_mode;
 	cf->relay = (cfg.flags & LO6_CFG_RELAY_AUTO) ? CONFIG_RELAY_AUTO : CONFIG_RELAY_ADDR;
 	cf->relay_ip4 = cfg.relay_ip4;
+	cf->ipv4_localhost = !!(cfg.flags & LO6_CFG_IPV4_LOCALHOST);
 	if (strcmp(o->pin_dir, LO6_DEFAULT_PIN_DIR) != 0)
 		snprintf(cf->pin_dir, sizeof(cf->pin_dir), "%s", o->pin_dir);
 	if ((err = write_atomically(path, cf)) == -ELOOP) {

@@ -88,30 +88,36 @@ static void explain_load_error(int err)
 
 /*
  * The config map: the relay from --relay or the file, else what a running
- * instance had, else 127.0.0.1; the default mode from the file, else kept.
+ * instance had, else auto's pick; the default mode from the file, else
+ * kept. 1 when this start picked the relay (its reason is worth saying).
  */
-static void make_config(const struct opts *o, const struct settings *s, const struct kernel_probe *pr,
-			const struct instance *in, int configured, struct lo6_config *cfg)
+static int make_config(const struct opts *o, const struct settings *s, const struct kernel_probe *pr,
+		       const struct instance *in, int configured, struct lo6_config *cfg)
 {
+	int picked = s->relay_given || !configured;
+
 	memset(cfg, 0, sizeof(*cfg));
 	if (configured)
 		config_read(in, cfg);
-	if (s->relay_given) {
+	if (picked) {
 		cfg->relay_ip4 = s->relay_ip4;
 		cfg->flags = s->relay_auto ? cfg->flags | LO6_CFG_RELAY_AUTO
 					   : cfg->flags & ~LO6_CFG_RELAY_AUTO;
 	}
 	if (!cfg->relay_ip4)
-		cfg->relay_ip4 = htonl(INADDR_LOOPBACK);
+		cfg->relay_ip4 = htonl(INADDR_LOOPBACK); /* the ABI's 0 */
 	if (s->file.default_mode >= 0)
 		cfg->default_mode = (uint32_t)s->file.default_mode;
 	cfg->netns_cookie = pr->netns_cookie;
 	cfg->lacks = pr->lacks;
 	cfg->hooks_absent = pr->hooks_absent;
-	cfg->flags &= ~(LO6_CFG_ALL_NETNS | LO6_CFG_LOOPBACK4 | LO6_CFG_SHOW_RELAY);
+	cfg->flags &= ~(LO6_CFG_ALL_NETNS | LO6_CFG_LOOPBACK4 | LO6_CFG_SHOW_RELAY |
+			LO6_CFG_IPV4_LOCALHOST | LO6_CFG_TCP_ONLY);
 	cfg->flags |= (o->all_netns ? LO6_CFG_ALL_NETNS : 0) | (o->loopback4 ? LO6_CFG_LOOPBACK4 : 0) |
-		      (o->show_relay ? LO6_CFG_SHOW_RELAY : 0);
+		      (o->show_relay ? LO6_CFG_SHOW_RELAY : 0) |
+		      (s->ipv4_localhost ? LO6_CFG_IPV4_LOCALHOST : 0) | relay_flags(s, cfg->relay_ip4);
 	cfg->abi_version = LO6_ABI_VERSION;
+	return picked;
 }
 
 /*
@@ -170,7 +176,14 @@ struct start {
 	struct kernel_probe pr;
 	struct instance in;
 	struct lo6_config cfg;
+	int relay_picked; /* this start chose the relay, rather than keep a running one's */
 };
+
+/* connect4 and its reverse hooks: wanted for 127/8 (--loopback4) or 127.0.0.1 itself. */
+static int v4_hooks(const struct start *st)
+{
+	return st->o->loopback4 || st->set->ipv4_localhost;
+}
 
 /* Everything the user typed or wrote is checked before anything is touched. */
 static int start_check(struct start *st)
@@ -189,7 +202,7 @@ static int start_check(struct start *st)
 	if (!st->set->ports_given) {
 		portspec_parse(LO6_DEFAULT_PORTS, &allow, perr, sizeof(perr));
 		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
-			st->set->file.modes[p] = portset_has(&allow, p) ? LO6_MODE_ALWAYS : LO6_MODE_OFF;
+			st->set->file.modes[p] = portset_has(&allow, p) ? LO6_MODE_AUTO : LO6_MODE_OFF;
 	}
 	if (start_cgroup(o, st->cgroup, sizeof(st->cgroup)) < 0)
 		return EXIT_FAIL;
@@ -242,13 +255,13 @@ static int start_load(struct start *st)
 	}
 	if (pins_layout_check(st->o->pin_dir, st->skel->obj) < 0)
 		return -1;
-	if (kernel_fits(&st->pr, st->o->loopback4) < 0)
+	if (kernel_fits(&st->pr, v4_hooks(st)) < 0)
 		return -1;
 #ifdef LO6_TEST_SWITCHES
 	if (getenv("LO6RELAY_TEST_VERIFIER_REJECT"))
 		st->skel->rodata->test_reject = 1;
 #endif
-	probe_fit(&st->pr, st->skel, st->o->loopback4, !st->o->show_relay, st->progs);
+	probe_fit(&st->pr, st->skel, v4_hooks(st), !st->o->show_relay, st->progs);
 	err = lo6relay_bpf__load(st->skel);
 	if (err) {
 		explain_load_error(err); /* libbpf has unpinned the maps it pinned */
@@ -276,7 +289,7 @@ static int start_configure(struct start *st)
 		fprintf(stderr, "lo6relay: note: the allowlist applies to a new instance only; this "
 			"one keeps its own (change it with allow, deny or reload)\n");
 	fault_point(STEP_PORTS);
-	make_config(st->o, st->set, &st->pr, &st->in, configured, &st->cfg);
+	st->relay_picked = make_config(st->o, st->set, &st->pr, &st->in, configured, &st->cfg);
 	if ((err = config_write(&st->in, &st->cfg)) < 0) {
 		errorf("cannot write the config map: %s", strerror(-err));
 		return -1;
@@ -291,6 +304,7 @@ static int start_attach(struct start *st)
 	const struct settings *set = st->set;
 	struct attach_result attached;
 	char relay[INET_ADDRSTRLEN];
+	int auto_why;
 
 	/*
 	 * Marks off (--show-relay, or no socket storage): from the first hook
@@ -303,9 +317,15 @@ static int start_attach(struct start *st)
 	if (attach_all(st->o->pin_dir, st->cgfd, st->cgroup, st->progs, &st->old, &attached) < 0)
 		return -1;
 	inet_ntop(AF_INET, &st->cfg.relay_ip4, relay, sizeof(relay));
+	auto_why = st->relay_picked && set->relay_auto;
 	notef("%s on %s, pinned at %s, relay %s%s%s%s",
 	      st->replacing ? "program replaced" : "attached", st->cgroup, st->o->pin_dir, relay,
-	      set->relay_auto ? " (auto: " : "", set->relay_why, set->relay_auto ? ")" : "");
+	      auto_why ? " (auto: " : "", auto_why ? set->relay_why : "", auto_why ? ")" : "");
+	if ((st->cfg.flags & LO6_CFG_IPV4_LOCALHOST) && st->cfg.relay_ip4 == htonl(INADDR_LOOPBACK))
+		notef("note: --ipv4-localhost changes nothing while the relay is 127.0.0.1, where "
+		      "127.0.0.1 already goes (mirrored and Consomme mode)");
+	if (st->cfg.flags & LO6_CFG_TCP_ONLY)
+		notef("note: this WSL mode (Consomme) carries TCP only: UDP to [::1] stays on Linux");
 	return 0;
 }
 

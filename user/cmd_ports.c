@@ -33,7 +33,7 @@ int cmd_allow(const struct opts *o)
 {
 	struct portset *set = calloc(1, sizeof(*set));
 	struct instance in;
-	int mode = o->mode ? mode_parse(o->mode) : LO6_MODE_ALWAYS, err, ret = EXIT_USAGE;
+	int mode = o->mode ? mode_parse(o->mode) : LO6_MODE_AUTO, err, ret = EXIT_USAGE;
 
 	if (!set)
 		return EXIT_FAIL;

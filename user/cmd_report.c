@@ -126,6 +126,12 @@ static size_t count_allowed(const struct instance *in)
 }
 
 /* Space-separated names of the hooks with a live link, and of those without. */
+/* connect4 and its reverse hooks are wanted for 127/8 (--loopback4) or 127.0.0.1. */
+static int v4_hooks_of(const struct lo6_config *cfg)
+{
+	return !!(cfg->flags & (LO6_CFG_LOOPBACK4 | LO6_CFG_IPV4_LOCALHOST));
+}
+
 static void hooks_list(uint32_t live_mask, const struct lo6_config *cfg, char *live, char *missing,
 		       size_t len)
 {
@@ -134,7 +140,7 @@ static void hooks_list(uint32_t live_mask, const struct lo6_config *cfg, char *l
 					   HOOK_RECVMSG4 };
 
 	/* A reverse hook the kernel lacks is missing; connect4 without marks is not wanted. */
-	int marks_asked = !(cfg->flags & LO6_CFG_SHOW_RELAY), loopback4 = !!(cfg->flags & LO6_CFG_LOOPBACK4);
+	int marks_asked = !(cfg->flags & LO6_CFG_SHOW_RELAY), loopback4 = v4_hooks_of(cfg);
 	int marks = marks_asked && !(cfg->lacks & LO6_LACKS_SK_STORAGE);
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
@@ -179,6 +185,7 @@ int cmd_status(const struct opts *o)
 	struct json j;
 	size_t allowed;
 	uint64_t skipped = 0;
+	int ipv4_localhost;
 	char live[128] = "", missing[128] = "", why[256] = "", lack_names[128], absent[128];
 	uint32_t auto_now = 0;
 
@@ -203,6 +210,8 @@ int cmd_status(const struct opts *o)
 	stats_for_each(&in, add_stats, &total);
 	instance_close(&in);
 	inet_ntop(AF_INET, &cfg.relay_ip4, relay, sizeof(relay));
+	/* Where the relay is 127.0.0.1 the flag changes nothing: say so by not listing it. */
+	ipv4_localhost = (cfg.flags & LO6_CFG_IPV4_LOCALHOST) && cfg.relay_ip4 != htonl(INADDR_LOOPBACK);
 	/* Say why auto picked it, as it would now: the evidence may have changed. */
 	if (cfg.flags & LO6_CFG_RELAY_AUTO && relay_auto_resolve(&auto_now, why, sizeof(why)) < 0)
 		auto_now = 0;
@@ -211,7 +220,7 @@ int cmd_status(const struct opts *o)
 		skipped += field(&total, i);
 	hooks_list(st.live, &cfg, live, missing, sizeof(live));
 	probe_lack_names(cfg.lacks, lack_names, sizeof(lack_names));
-	hook_names(cfg.hooks_absent, !!(cfg.flags & LO6_CFG_LOOPBACK4), absent, sizeof(absent));
+	hook_names(cfg.hooks_absent, v4_hooks_of(&cfg), absent, sizeof(absent));
 
 	if (o->json) {
 		json_init(&j, stdout);
@@ -232,6 +241,8 @@ int cmd_status(const struct opts *o)
 			json_str(&j, "relay_why", why);
 		json_bool(&j, "all_netns", !!(cfg.flags & LO6_CFG_ALL_NETNS));
 		json_bool(&j, "loopback4", !!(cfg.flags & LO6_CFG_LOOPBACK4));
+		json_bool(&j, "ipv4_localhost", ipv4_localhost);
+		json_bool(&j, "tcp_only", !!(cfg.flags & LO6_CFG_TCP_ONLY));
 		json_bool(&j, "show_relay", !!(cfg.flags & LO6_CFG_SHOW_RELAY));
 		json_u64(&j, "netns_cookie", cfg.netns_cookie);
 		json_str(&j, "default_mode", mode_name(cfg.default_mode));
@@ -253,9 +264,10 @@ int cmd_status(const struct opts *o)
 			printf("  %-10s lacks %s\n", first ? "kernel" : "", probe_lack_cost(bit));
 			first = 0;
 		}
-	printf("  relay      [::1]:PORT%s -> %s:PORT\n",
+	printf("  relay      [::1]:PORT%s%s -> %s:PORT%s\n",
+	       ipv4_localhost ? ", 127.0.0.1:PORT" : "",
 	       cfg.flags & LO6_CFG_LOOPBACK4 ? ", 127.x.y.z:PORT, [::ffff:127.x.y.z]:PORT" : "",
-	       relay);
+	       relay, cfg.flags & LO6_CFG_TCP_ONLY ? " (TCP only: Consomme carries no UDP)" : "");
 	if (cfg.flags & LO6_CFG_SHOW_RELAY)
 		printf("             clients see the relay address, not [::1] (--show-relay)\n");
 	if (cfg.flags & LO6_CFG_RELAY_AUTO)

@@ -19,7 +19,7 @@ struct state {
 	size_t line;
 	struct config_file c;
 	uint32_t *port_line; /* line that set each port, for conflict messages */
-	size_t relay_line, default_line, pin_line;
+	size_t relay_line, default_line, pin_line, ipv4_line;
 	char *err;
 	size_t errlen;
 };
@@ -139,14 +139,24 @@ static int setting(struct state *s, const char *key, char *value)
 		snprintf(s->c.pin_dir, sizeof(s->c.pin_dir), "%s", value);
 		return 0;
 	}
-	if (strcmp(key, "allow") == 0 || strcmp(key, "allow always") == 0)
-		return set_ports(s, key, value, LO6_MODE_ALWAYS);
-	if (strcmp(key, "allow auto") == 0)
+	/* The spelling, ipv4_localhost, is read too. */
+	if (strcmp(key, "ipv4-localhost") == 0 || strcmp(key, "ipv4_localhost") == 0) {
+		if (once(s, &s->ipv4_line, key) < 0)
+			return -1;
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return fail(s, "%s: '%.64s' is not yes or no", key, value);
+		s->c.ipv4_localhost = strcmp(value, "yes") == 0;
+		return 0;
+	}
+	/* Linux first: a port listed without a mode is auto. */
+	if (strcmp(key, "allow") == 0 || strcmp(key, "allow auto") == 0)
 		return set_ports(s, key, value, LO6_MODE_AUTO);
+	if (strcmp(key, "allow always") == 0)
+		return set_ports(s, key, value, LO6_MODE_ALWAYS);
 	if (strcmp(key, "never") == 0)
 		return set_ports(s, key, value, LO6_MODE_NEVER);
-	return fail(s, "unknown setting '%.64s' (known: relay, default, pin-dir, allow, "
-		       "allow auto, never)", key);
+	return fail(s, "unknown setting '%.64s' (known: relay, default, pin-dir, "
+		       "ipv4-localhost, allow, allow auto, allow always, never)", key);
 }
 
 /* One line, without its newline, copied into BUF. */
@@ -222,6 +232,7 @@ int config_file_parse(const char *name, const char *text, size_t len, struct con
 	s->err = err;
 	s->errlen = errlen;
 	s->c.default_mode = -1;
+	s->c.ipv4_localhost = -1;
 	/* Windows editors may start a UTF-8 file with a byte order mark: not part of line 1. */
 	for (size_t off = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0; off < len;) {
 		const char *eol = memchr(text + off, '\n', len - off);
@@ -452,8 +463,10 @@ int config_file_write(FILE *f, const struct config_file *c)
 		fprintf(f, "default = %s\n", mode_name((uint32_t)c->default_mode));
 	if (c->pin_dir[0])
 		fprintf(f, "pin-dir = %s\n", c->pin_dir);
-	write_ports(f, c, LO6_MODE_ALWAYS, "allow");
+	if (c->ipv4_localhost >= 0)
+		fprintf(f, "ipv4-localhost = %s\n", c->ipv4_localhost ? "yes" : "no");
 	write_ports(f, c, LO6_MODE_AUTO, "allow auto");
+	write_ports(f, c, LO6_MODE_ALWAYS, "allow always");
 	write_ports(f, c, LO6_MODE_NEVER, "never");
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }

@@ -7,12 +7,13 @@
  *   relay = auto | IPV4          where [::1] goes (auto: by WSL mode)
  *   default = off | always | auto | never    mode of ports not listed
  *   pin-dir = /ABSOLUTE/PATH     the instance's bpffs folder
- *   allow = PORTS                redirect always   (PORTS: 8080, 3000-3010,5173)
- *   allow always = PORTS         the same, spelled out
- *   allow auto = PORTS           redirect unless a Linux server listens on [::1]:P
+ *   allow = PORTS                redirect unless a Linux server owns the port (auto)
+ *   allow auto = PORTS           the same, spelled out   (PORTS: 8080, 3000-3010,5173)
+ *   allow always = PORTS         redirect even past a Linux server on [::1]:P
+ *   ipv4-localhost = yes | no    start --ipv4-localhost (ipv4_localhost is read too)
  *   never = PORTS                never redirect, whatever the default says
  *
- * relay, default and pin-dir may be given once; a port may appear in only
+ * relay, default, pin-dir and ipv4-localhost may be given once; a port may appear in only
  * one allow/never line. CRLF line ends and a leading UTF-8 byte order mark,
  * as Windows editors write them, are accepted. Parsing is all or nothing:
  * the first bad line is reported as "FILE:LINE: reason" and OUT is left
@@ -44,6 +45,7 @@ struct config_file {
 	enum config_relay relay;
 	uint32_t relay_ip4;                   /* network byte order, for CONFIG_RELAY_ADDR */
 	char pin_dir[CONFIG_PIN_DIR_MAX + 1]; /* "" when not set */
+	int ipv4_localhost;                   /* 1 yes, 0 no, -1 when not set */
 };
 
 /*

@@ -28,6 +28,7 @@
 #define OPT_LOOPBACK4 (1 << 5)
 #define OPT_ROOT (1 << 6)
 #define OPT_SHOW_RELAY (1 << 7)
+#define OPT_IPV4_LOCALHOST (1 << 8)
 
 /*
  * What a command needs of the pin folder while it runs (see lock.h and
@@ -50,22 +51,28 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "start", cmd_start,
-	  OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4 | OPT_SHOW_RELAY, 1,
-	  PINS_READ,
+	  OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4 | OPT_SHOW_RELAY |
+		  OPT_IPV4_LOCALHOST,
+	  1, PINS_READ,
 	  "start [--cgroup DIR] [--relay IPV4|auto] [--ports SPEC|none] [--all-netns] [--loopback4] "
-	  "[--show-relay]",
+	  "[--ipv4-localhost] [--show-relay]",
 	  "Load the redirector, attach it to the cgroup v2 root (or DIR) and pin it, then exit.\n"
 	  "Running it again replaces the program in place and keeps ports and counters.\n"
 	  "Settings come from the config file (" CONFIG_FILE_DEFAULT "), options win.\n"
 	  "  -c, --cgroup DIR    attach here instead of the cgroup v2 root\n"
-	  "  -r, --relay IPV4|auto  where [::1] goes (default 127.0.0.1, WSL's localhost\n"
-	  "                      relay; auto picks by WSL networking mode)\n"
-	  "      --ports SPEC    allowlist of a new instance (default: the config file's,\n"
-	  "                      else " LO6_DEFAULT_PORTS ")\n"
+	  "  -r, --relay IPV4|auto  where [::1] goes (default auto: by WSL networking mode,\n"
+	  "                      127.0.0.1 in mirrored and Consomme mode, the gateway in NAT)\n"
+	  "      --ports SPEC    allowlist of a new instance, mode auto (default: the config\n"
+	  "                      file's, else " LO6_DEFAULT_PORTS ")\n"
 	  "      --all-netns     redirect in every network namespace, not only this one\n"
 	  "      --loopback4     also redirect 127.x.y.z (such as 127.0.1.1, the hostname on\n"
 	  "                      Debian) and ::ffff:127.x.y.z, which WSL does not relay either;\n"
 	  "                      never 127.0.0.1 itself\n"
+	  "      --ipv4-localhost  NAT mode: also send 127.0.0.1:P (and [::ffff:127.0.0.1]) of\n"
+	  "                      an allowed port to the relay, whatever its mode, when no\n"
+	  "                      Linux socket owns 127.0.0.1:P, 0.0.0.0:P or [::]:P; a port\n"
+	  "                      Windows does not serve then times out instead of being\n"
+	  "                      refused. Nothing changes where the relay is 127.0.0.1\n"
 	  "      --show-relay    let clients see the relay address, not [::1], in getpeername,\n"
 	  "                      getsockname and recvfrom: no per-socket mark, the largest\n"
 	  "                      cost of a redirected connect (see README, Performance)\n" },
@@ -80,7 +87,9 @@ static const struct command {
 	  "Exit status 0 when attached, 3 when not.\n" },
 	{ "allow", cmd_allow, OPT_MODE, 0, PINS_WRITE, "allow [--mode always|auto|never] SPEC...",
 	  "Redirect [::1] connects to these ports (SPEC: 8080, 3000-3010,5173).\n"
-	  "  -m, --mode MODE     always (default); auto: only when nothing listens on [::1]:P;\n"
+	  "  -m, --mode MODE     auto (default): only when no Linux socket would answer\n"
+	  "                      (a server on [::1]:P or [::]:P, or, where the relay is not\n"
+	  "                      127.0.0.1, on 127.0.0.1:P or 0.0.0.0:P); always: even then;\n"
 	  "                      never: do not redirect even if the default mode would\n" },
 	{ "deny", cmd_deny, 0, 0, PINS_WRITE, "deny SPEC...",
 	  "Take these ports off the allowlist; they fall back to the default mode.\n" },
@@ -220,6 +229,7 @@ int main(int argc, char **argv)
 		{ "root", required_argument, NULL, 'R' },
 		{ "loopback4", no_argument, NULL, 'L' },
 		{ "show-relay", no_argument, NULL, 'S' },
+		{ "ipv4-localhost", no_argument, NULL, 'I' },
 		{ 0 },
 	};
 	struct opts o = { .pin_dir = LO6_DEFAULT_PIN_DIR };
@@ -250,6 +260,7 @@ int main(int argc, char **argv)
 		case 'R': o.root = optarg; used |= OPT_ROOT; break;
 		case 'L': o.loopback4 = 1; used |= OPT_LOOPBACK4; break;
 		case 'S': o.show_relay = 1; used |= OPT_SHOW_RELAY; break;
+		case 'I': o.ipv4_localhost = 1; used |= OPT_IPV4_LOCALHOST; break;
 		case ':':
 			errorf("option '%.64s' needs a value (see 'lo6relay --help')", argv[optind - 1]);
 			return EXIT_USAGE;

@@ -39,7 +39,8 @@ int run_capture(const char *const argv[], char *out, size_t len, int timeout_ms)
 	int p[2], status, killed = 0;
 	pid_t pid;
 
-	if (len == 0 || argv[0][0] != '/' || pipe2(p, O_CLOEXEC) < 0)
+	/* Off WSL there is no wslinfo: no child to fork for it (start asks on every run). */
+	if (len == 0 || argv[0][0] != '/' || access(argv[0], X_OK) != 0 || pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	out[0] = '\0';
 	pid = fork();

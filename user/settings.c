@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "settings.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +10,23 @@
 #include "parse.h"
 #include "wsl.h"
 
+/* The system WSL's facts are read from: the live one, or in the tests' build a fixture root. */
+static const char *wsl_root(void)
+{
+#ifdef LO6_TEST_SWITCHES
+	const char *root = getenv("LO6RELAY_TEST_WSL_ROOT");
+
+	if (root)
+		return root;
+#endif
+	return "";
+}
+
 int relay_auto_resolve(uint32_t *addr_be, char *why, size_t len)
 {
 	struct wsl_info w;
 
-	wsl_detect("", &w);
+	wsl_detect(wsl_root(), &w);
 	snprintf(why, len, "%s", w.relay_why);
 	if (!w.relay_ok)
 		return -1;
@@ -33,11 +46,13 @@ int settings_load(const struct opts *o, struct settings *s)
 {
 	const char *path = o->config ? o->config : CONFIG_FILE_DEFAULT;
 	struct portset *set = NULL;
+	static struct wsl_info w;
 	char err[512];
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->file.default_mode = -1;
+	s->file.ipv4_localhost = -1;
 	rc = config_file_load(path, &s->file, err, sizeof(err));
 	if (rc == 0) {
 		s->have_file = 1;
@@ -47,7 +62,7 @@ int settings_load(const struct opts *o, struct settings *s)
 	}
 
 	if (o->ports) {
-		/* --ports replaces the file's allowlist: always mode, as typed. */
+		/* --ports replaces the file's allowlist; Linux first: auto mode. */
 		set = calloc(1, sizeof(*set));
 		if (!set)
 			return EXIT_FAIL;
@@ -60,7 +75,7 @@ int settings_load(const struct opts *o, struct settings *s)
 		memset(s->file.modes, 0, sizeof(s->file.modes));
 		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
 			if (portset_has(set, p))
-				s->file.modes[p] = LO6_MODE_ALWAYS;
+				s->file.modes[p] = LO6_MODE_AUTO;
 		free(set);
 		s->ports_given = 1;
 	} else {
@@ -79,12 +94,27 @@ int settings_load(const struct opts *o, struct settings *s)
 		s->relay_given = 1;
 		s->relay_auto = s->file.relay == CONFIG_RELAY_AUTO;
 		s->relay_ip4 = s->file.relay_ip4;
+	} else {
+		/* Nothing names one: auto, for a new instance (a running one keeps its own). */
+		s->relay_auto = 1;
 	}
-	if (s->relay_auto && relay_auto_resolve(&s->relay_ip4, s->relay_why,
-						sizeof(s->relay_why)) < 0) {
-		errorf("relay auto cannot name an address: %s; give one with --relay IPV4",
-		       s->relay_why);
-		return EXIT_FAIL;
+	wsl_detect(wsl_root(), &w);
+	s->mode_tcp_only = w.tcp_only;
+	if (s->relay_auto) {
+		snprintf(s->relay_why, sizeof(s->relay_why), "%s", w.relay_why);
+		if (!w.relay_ok) {
+			errorf("relay auto cannot name an address: %s; give one with --relay IPV4",
+			       s->relay_why);
+			return EXIT_FAIL;
+		}
+		s->relay_ip4 = w.relay_be;
 	}
+	s->ipv4_localhost = o->ipv4_localhost || s->file.ipv4_localhost == 1;
 	return 0;
+}
+
+uint32_t relay_flags(const struct settings *s, uint32_t relay_ip4)
+{
+	/* Consomme carries 127.0.0.1 for TCP only; another relay may carry UDP. */
+	return s->mode_tcp_only && relay_ip4 == htonl(INADDR_LOOPBACK) ? LO6_CFG_TCP_ONLY : 0;
 }

@@ -17,9 +17,11 @@ struct settings {
 	int have_file;           /* the file exists (a missing default file is not an error) */
 	int ports_given;         /* --ports, or allow/never lines in the file */
 	int relay_given;         /* --relay, or relay in the file */
-	int relay_auto;
-	uint32_t relay_ip4; /* network byte order, resolved when relay_auto */
+	int relay_auto;          /* auto: named, or nothing names a relay */
+	uint32_t relay_ip4;      /* network byte order, resolved when relay_auto */
 	char relay_why[256];
+	int mode_tcp_only;       /* WSL's mode carries only TCP to Windows' 127.0.0.1 */
+	int ipv4_localhost;      /* --ipv4-localhost, or ipv4-localhost = yes */
 };
 
 /*
@@ -28,6 +30,9 @@ struct settings {
  * option or file content) or EXIT_FAIL; 0 on success.
  */
 int settings_load(const struct opts *o, struct settings *s);
+
+/* The config flags that follow from the relay an instance has: LO6_CFG_TCP_ONLY. */
+uint32_t relay_flags(const struct settings *s, uint32_t relay_ip4);
 
 /*
  * Resolves relay `auto` on the live system: 127.0.0.1 in WSL's mirrored

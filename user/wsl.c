@@ -173,7 +173,7 @@ static enum wsl_kind kind_of(const char *version)
 /* The mode of a WSL2 system from wslinfo, else from its interfaces. */
 static enum wsl_mode mode_of(const struct wsl_facts *f, struct wsl_info *out)
 {
-	static const char *const others[] = { "virtioproxy", "none", "wsl1" };
+	static const char *const others[] = { "none", "wsl1" };
 	const char *lo0 = iface_mac(f, "loopback0"), *eth0 = iface_mac(f, "eth0");
 	char gw[INET_ADDRSTRLEN];
 
@@ -183,6 +183,8 @@ static enum wsl_mode mode_of(const struct wsl_facts *f, struct wsl_info *out)
 			return WSL_MODE_MIRRORED;
 		if (strcmp(f->wslinfo, "nat") == 0)
 			return WSL_MODE_NAT;
+		if (strcmp(f->wslinfo, "consomme") == 0 || strcmp(f->wslinfo, "virtioproxy") == 0)
+			return WSL_MODE_CONSOMME;
 		for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 			if (strcmp(f->wslinfo, others[i]) == 0)
 				return WSL_MODE_OTHER;
@@ -271,7 +273,7 @@ void wsl_decide(const struct wsl_facts *f, struct wsl_info *out)
 		snprintf(out->mode_name, sizeof(out->mode_name), "%s",
 			 out->mode == WSL_MODE_MIRRORED ? "mirrored"
 			 : out->mode == WSL_MODE_NAT	? "nat"
-			 : out->mode == WSL_MODE_OTHER	? f->wslinfo
+			 : out->mode == WSL_MODE_OTHER || out->mode == WSL_MODE_CONSOMME ? f->wslinfo
 							: "unknown");
 	}
 	pick_relay(f, out);

@@ -21,12 +21,15 @@ OTHER6 = "2001:db8::1"  # a local IPv6 address that is not loopback (on lo, in t
 GATEWAY = "198.18.0.1"  # a relay outside 127/8, as NAT mode's gateway (on lo, in the test's netns)
 
 # A port's Linux-side listener, beside the relay stand-ins every port has
-# (127.0.0.1:P and 127.0.0.3:P): none, [::1]:P, dual-stack [::]:P, 127.0.1.1:P.
-LISTENERS = ("none", "::1", "::", "127.0.1.1")
+# (127.0.0.3:P and GATEWAY:P): none, [::1]:P, dual-stack [::]:P, 127.0.1.1:P,
+# 127.0.0.1:P (also "Windows" for relay 127.0.0.1, where WSL carries that
+# address itself) and 0.0.0.0:P.
+LISTENERS = ("none", "::1", "::", "127.0.1.1", LOOP1, "0.0.0.0")
+WILDCARDS = ("::", "0.0.0.0")
 MODES = ("off", "always", "auto", "never")
 # What the test serves on every port, whatever the listener: "Windows" for
-# relay 127.0.0.1, 127.0.0.3 and GATEWAY, and OTHER6 (untouched v6).
-STAND_INS = (LOOP1, "127.0.0.3", GATEWAY, OTHER6)
+# relay 127.0.0.3 and GATEWAY, and OTHER6 (untouched v6).
+STAND_INS = ("127.0.0.3", GATEWAY, OTHER6)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Instance:
     loopback4: bool = False
     show_relay: bool = False
     all_netns: bool = False
+    ipv4_localhost: bool = False
+    tcp_only: bool = False  # WSL's Consomme mode, from a fixture root (LO6RELAY_TEST_WSL_ROOT)
     lacks: frozenset = frozenset()  # names from `status --json` kernel_lacks
     simulate: frozenset = frozenset()  # lacks the test build fakes (LO6RELAY_TEST_LACK)
 
@@ -45,7 +50,9 @@ class Instance:
     def name(self):
         opts = ["relay %s" % self.relay]
         opts += [o for o, on in (("--loopback4", self.loopback4), ("--show-relay", self.show_relay),
-                                 ("--all-netns", self.all_netns)) if on]
+                                 ("--all-netns", self.all_netns),
+                                 ("--ipv4-localhost", self.ipv4_localhost),
+                                 ("in Consomme mode", self.tcp_only)) if on]
         opts += ["lacking " + name for name in sorted(self.simulate)]
         return " ".join(opts)
 
@@ -91,11 +98,15 @@ RULES = [
      "untouched, nothing counted: no sendmsg hook is attached, since `udpv6_sendmsg` refuses a v4-mapped rewrite (ENOTSUPP)"),
     ("port0", "destination port 0", "untouched, nothing counted"),
     ("not_loopback", "an address that is not loopback (another IPv6 address)", "untouched, nothing counted"),
-    ("is_127_0_0_1", "`127.0.0.1` or `[::ffff:127.0.0.1]`, whatever the relay and `--loopback4`",
-     "untouched, nothing counted: 127.0.0.1 is Linux's own (and the relay's in mirrored mode)"),
+    ("tcp_only", "a UDP socket where the relay carries TCP only (Consomme mode, relay `127.0.0.1`)",
+     "untouched, nothing counted: WSL would not carry the datagrams"),
+    ("is_127_0_0_1", "`127.0.0.1` or `[::ffff:127.0.0.1]` without `--ipv4-localhost`, or where the relay is `127.0.0.1`",
+     "untouched, nothing counted: 127.0.0.1 is Linux's own (and, in mirrored and Consomme mode, WSL carries it to Windows itself)"),
     ("other_127", "another 127/8 address (or its `[::ffff:]` spelling) without `--loopback4`, or the relay itself",
      "untouched, nothing counted"),
-    ("not_allowed", "`[::1]:P` (or, with `--loopback4`, another 127/8 address) and P's mode, or the default for an unlisted P, is neither `always` nor `auto`",
+    ("stranded_source", "a socket whose source is already a 127/8 address (bound first, or kept by a UDP socket from an earlier connect), where the relay is outside 127/8",
+     "untouched, nothing counted: a loopback source cannot reach another host"),
+    ("not_allowed", "`[::1]:P` (or, with `--ipv4-localhost` or `--loopback4`, a 127/8 address) and P's mode, or the default for an unlisted P, is neither `always` nor `auto`",
      "untouched, counted `not_allowed`"),
     ("other_netns", "a socket of another network namespace (unless `--all-netns`, or a kernel before 5.14 that cannot tell them apart)",
      "untouched, counted `other_netns`"),
@@ -103,8 +114,8 @@ RULES = [
      "untouched, counted `bound_v6` (the kernel then refuses a v4-mapped destination itself)"),
     ("v6only", "an `IPV6_V6ONLY` socket", "untouched, counted `v6only` (a v4 destination would fail with ENETUNREACH); "
      "a kernel without `bpf_skc_to_tcp6_sock`, or a loader without CAP_PERFMON, cannot tell: such sockets are redirected and fail"),
-    ("local_listener", "mode `auto` and a Linux server owns the address asked: `[::1]:P` or dual-stack `[::]:P` for `[::1]`; that address, `0.0.0.0:P` or `[::]:P` for a 127/8 one",
-     "untouched, counted `local_listener`; a kernel without socket lookup cannot look, and `auto` never redirects"),
+    ("local_listener", "mode `auto` (or, for `127.0.0.1`, any mode) and a Linux socket would answer the client: for `[::1]`, one on `[::1]:P` or dual-stack `[::]:P`, and, where the relay is not `127.0.0.1`, one on `127.0.0.1:P` or `0.0.0.0:P` too (a client of `localhost` falls back to it); for a 127/8 address, one on that address, `0.0.0.0:P` or `[::]:P`",
+     "untouched, counted `local_listener`; a kernel without socket lookup cannot look, and nothing that needs a look is redirected"),
     ("redirect", "anything else", "sent to the relay, counted `redirected` (and `via_127` or `via_mapped` for 127/8 spellings); "
      "`getpeername` and UDP replies give back the address asked, and `getsockname` says `::1` for a `[::1]` connect "
      "(a 127/8 one shows its real source), unless `--show-relay` or a kernel without socket storage"),
@@ -141,11 +152,12 @@ def kernel_lands(port, sock, dest):
         # v6 address sets it) cannot reach a v4-mapped address.
         return None, "ENETUNREACH"
     if v4 is not None:
-        # The exact address wins over a dual-stack [::] wildcard.
+        # The exact address wins over a wildcard, 0.0.0.0 or dual-stack [::].
         if v4 in servers:
             return v4, None
-        if "::" in servers:
-            return "::", None
+        for wild in WILDCARDS:
+            if wild in servers:
+                return wild, None
     else:
         if dest in servers:
             return dest, None
@@ -161,15 +173,21 @@ def _servers(port, sock):
     return port.servers()
 
 
-def _owner(port, sock, v4):
-    """auto mode: does a server in the socket's netns own the address asked
-    (bpf_skc_lookup_tcp / bpf_sk_lookup_udp)? Any server counts, a stand-in
-    for another relay too: lo6relay cannot tell Linux's from a relay's."""
+def _owner(inst, port, sock, v4):
+    """Linux first: would a server in the socket's netns answer the address
+    asked (bpf_skc_lookup_tcp / bpf_sk_lookup_udp)? Any server counts, a
+    stand-in for another relay too: lo6relay cannot tell Linux's from a
+    relay's. A client of localhost that finds nobody on [::1] tries
+    127.0.0.1 next, so where the relay is elsewhere, that one counts too."""
     servers = _servers(port, sock)
     if v4 is None:
-        return "::1" in servers or "::" in servers
+        if "::1" in servers or "::" in servers:
+            return True
+        if inst.relay == LOOP1:
+            return False
+        v4 = LOOP1
     # The IPv4 lookup finds that address, 0.0.0.0 and dual-stack [::] sockets.
-    return v4 in servers or "::" in servers
+    return v4 in servers or "0.0.0.0" in servers or "::" in servers
 
 
 def _local_of(sock, dest_v4, dest):
@@ -183,23 +201,33 @@ def _local_of(sock, dest_v4, dest):
     return dest  # ::1 or OTHER6: the local address is the destination itself
 
 
-def decide(inst, port, sock, dest, how="connect"):
-    """(rule, spelling) where spelling is None, 'v6', '127' or 'mapped'."""
+def _in_127(v4):
+    return v4 is not None and v4.startswith("127.")
+
+
+def decide(inst, port, sock, dest, how="connect", source=None):
+    """(rule, spelling) where spelling is None, 'v6', '127' or 'mapped'.
+    SOURCE: the IPv4 source the socket already has (a UDP socket's from an
+    earlier connect), or None."""
     if how == "sendto":
         return "sendto", None
     if port.number == 0:
         return "port0", None
     v4 = _v4_of(dest)
-    if dest == "::1" and sock.family == 6:
-        spelling = "v6"
-    elif v4 is None:
+    if v4 is None and not (dest == "::1" and sock.family == 6):
         return "not_loopback", None
-    elif v4 == LOOP1:
+    if inst.tcp_only and inst.relay == LOOP1 and sock.proto == "udp":
+        return "tcp_only", None
+    if v4 is None:
+        spelling = "v6"
+    elif v4 == LOOP1 and not (inst.ipv4_localhost and inst.relay != LOOP1):
         return "is_127_0_0_1", None
-    elif not inst.loopback4 or v4 == inst.relay or not v4.startswith("127."):
+    elif v4 != LOOP1 and (not inst.loopback4 or v4 == inst.relay or not _in_127(v4)):
         return "other_127", None
     else:
         spelling = "127" if sock.family == 4 else "mapped"
+    if not _in_127(inst.relay) and _in_127(source):
+        return "stranded_source", spelling
     mode = port.mode if port.mode != "off" else port.default
     if mode not in ("always", "auto"):
         return "not_allowed", spelling
@@ -209,18 +237,29 @@ def decide(inst, port, sock, dest, how="connect"):
         return "bound_v6", spelling
     if sock.family == 6 and sock.variant == "v6only" and "sock_cast" not in inst.lacks:
         return "v6only", spelling
-    if mode == "auto" and ("sock_lookup" in inst.lacks or _owner(port, sock, None if spelling == "v6" else v4)):
+    # 127.0.0.1 is Linux's before it is Windows', whatever the port's mode.
+    if (mode == "auto" or v4 == LOOP1) and ("sock_lookup" in inst.lacks or
+                                             _owner(inst, port, sock, None if spelling == "v6" else v4)):
         return "local_listener", spelling
     return "redirect", spelling
 
 
-def expect(inst, port, sock, dest, how="connect"):
+UNCOUNTED = ("sendto", "port0", "not_loopback", "tcp_only", "is_127_0_0_1", "other_127", "stranded_source")
+
+
+def _reply_from(lands, dest):
+    """A UDP reply's source as a connected client sees it: a wildcard server's
+    comes from the route's source, which the table does not check."""
+    return dest if lands not in (None,) + WILDCARDS else None
+
+
+def expect(inst, port, sock, dest, how="connect", source=None):
     """What a connect (HOW "connect") or an unconnected UDP sendto (HOW "sendto") does."""
-    rule, spelling = decide(inst, port, sock, dest, how)
+    rule, spelling = decide(inst, port, sock, dest, how, source)
     e = Expect(rule=rule)
     v4 = _v4_of(dest)
     if rule != "redirect":
-        if rule not in ("sendto", "port0", "not_loopback", "is_127_0_0_1", "other_127"):
+        if rule not in UNCOUNTED:
             e.counters = {rule: 1}
         e.lands, e.errno = kernel_lands(port, sock, dest)
         if e.errno is None:
@@ -228,7 +267,7 @@ def expect(inst, port, sock, dest, how="connect"):
             # an unconnected one has none either.
             e.peer = dest if rule not in ("sendto", "port0") else None
             e.local = _local_of(sock, v4, dest) if rule != "sendto" else None
-            e.reply = dest if e.lands not in (None, "::") else None
+            e.reply = _reply_from(e.lands, dest)
         return e
     e.redirected = True
     e.counters = {"redirected": 1}
@@ -244,7 +283,7 @@ def expect(inst, port, sock, dest, how="connect"):
     # [::1] connection's local end says ::1 too (getsockname6).
     e.peer = dest if inst.marks else relay
     e.local = "::1" if inst.marks and spelling == "v6" else _local_of(sock, inst.relay, relay)
-    e.reply = (dest if inst.marks else relay) if e.lands not in (None, "::") else None
+    e.reply = _reply_from(e.lands, dest if inst.marks else relay)
     return e
 
 
@@ -259,18 +298,21 @@ def expect_again(inst, port1, port2, sock, d1, d2, then=None):
     second connect does, or None where the table does not walk it.
     Every connect decides afresh: the mark follows the last one."""
     then = then or inst
-    e1, e2 = expect(inst, port1, sock, d1), expect(then, port2, sock, d2)
+    e1 = expect(inst, port1, sock, d1)
     if sock.proto == "tcp" and e1.errno != "ECONNREFUSED":
         return None  # only a refused TCP connect can be followed by another
     # KERNEL: a first connect on the IPv6 path leaves an IPv6 source, which
     # makes the socket bound_v6 for lo6relay: the bound_v6 rows cover it.
     if not takes_v4_path(sock, d1, e1):
         return None
+    # KERNEL: a UDP socket keeps the source its first connect chose (a
+    # refused TCP connect gives its source back: tcp_disconnect).
+    first = _spell(sock, inst.relay) if e1.redirected else d1
+    source = _v4_of(_local_of(sock, _v4_of(first), first)) if sock.proto == "udp" else None
+    e2 = expect(then, port2, sock, d2, source=source)
     if takes_v4_path(sock, d2, e2):
-        if sock.proto == "udp" and e2.local is not None and e2.local != "::1":
-            # KERNEL: a UDP socket keeps the source its first connect chose.
-            first = _spell(sock, inst.relay) if e1.redirected else d1
-            e2.local = _local_of(sock, _v4_of(first), first)
+        if source is not None and e2.local is not None and e2.local != "::1":
+            e2.local = _spell(sock, source)
         return e2
     # KERNEL: after the IPv4 path, a connect to a pure IPv6 address fails:
     # UDP with EAFNOSUPPORT (the v4-mapped source stays; ip6_datagram_connect),
@@ -286,16 +328,16 @@ def expect_across(first, then, port, sock, dest):
     It stays where FIRST sent it. Its names are given back only if FIRST
     marked it and THEN's reverse hooks are there to read the mark: none with
     --show-relay, and an IPv4 socket's (getpeername4, recvmsg4) only with
-    --loopback4."""
+    --loopback4 or --ipv4-localhost."""
     e = expect(first, port, sock, dest)
     if not e.redirected or e.errno:
         return e
     _, spelling = decide(first, port, sock, dest)
     relay = _spell(sock, first.relay)
-    back = first.marks and then.marks and (sock.family == 6 or then.loopback4)
+    back = first.marks and then.marks and (sock.family == 6 or then.loopback4 or then.ipv4_localhost)
     e.peer = dest if back else relay
     e.local = "::1" if back and spelling == "v6" else _local_of(sock, first.relay, relay)
-    e.reply = (dest if back else relay) if e.lands not in (None, "::") else None
+    e.reply = _reply_from(e.lands, dest if back else relay)
     return e
 
 

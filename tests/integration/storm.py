@@ -197,7 +197,7 @@ def plan(workers, ops, seed, base, span, out_dir):
         with open(os.path.join(out_dir, "w%d.cmds" % w), "w") as f:
             f.write("\n".join(lines) + "\n")
         expected.update({str(p): m for p, m in state.items()})
-    expected.update({str(p): "always" for p in shared})
+    expected.update({str(p): "auto" for p in shared})  # allow without --mode
     with open(os.path.join(out_dir, "expected.json"), "w") as f:
         json.dump(expected, f)
 

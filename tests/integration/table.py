@@ -21,11 +21,13 @@ import itertools
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 from dataclasses import replace
 
 import model
@@ -191,13 +193,30 @@ def lo6(*args, env=None):
     return r.stdout
 
 
+def consomme_root():
+    """A WSL2 system in Consomme mode, as wslinfo names it (user/wsl.c reads it below a root)."""
+    root = tempfile.mkdtemp(prefix="lo6-consomme-")
+    for rel, text in (("proc/version", "Linux version 6.6.87.2-microsoft-standard-WSL2\n"),
+                      ("fixture/wslinfo-networking-mode", "consomme\n")):
+        os.makedirs(os.path.dirname(os.path.join(root, rel)), exist_ok=True)
+        with open(os.path.join(root, rel), "w") as f:
+            f.write(text)
+    return root
+
+
+CONSOMME = consomme_root()
+
+
 def start(inst):
     args = ["start", "--cgroup", CG, "--relay", inst.relay, "--ports", "none"]
     args += [o for o, on in (("--loopback4", inst.loopback4), ("--show-relay", inst.show_relay),
-                             ("--all-netns", inst.all_netns)) if on]
+                             ("--all-netns", inst.all_netns), ("--ipv4-localhost", inst.ipv4_localhost))
+             if on]
     env = dict(os.environ)
     if inst.simulate:
         env["LO6RELAY_TEST_LACK"] = " ".join(sorted(inst.simulate))
+    if inst.tcp_only:
+        env["LO6RELAY_TEST_WSL_ROOT"] = CONSOMME
     lo6(*args, env=env)
 
 
@@ -254,9 +273,10 @@ def observe(s, sock, port, servers, how, dest, landing=False):
     wait = 0.2 if sock.proto == "tcp" else (0.5 if landing else 0)
     landed, _ = servers.take(sock.proto, port, wait)
     got["lands"] = ",".join(landed) or None
-    # A reply from a wildcard [::] server comes from 127.0.0.1 and a connected
-    # socket drops it: wait only for replies from a server of that address.
-    if sock.proto == "udp" and landed and landed != ["::"] and not landed[0].endswith(":::"):
+    # A reply from a wildcard server comes from the route's source and a
+    # connected socket may drop it: wait only for replies from a server of
+    # that address.
+    if sock.proto == "udp" and landed and landed[0] not in model.WILDCARDS:
         r, _, _ = select.select([s], [], [], 0.5)
         if r:
             try:
@@ -351,6 +371,12 @@ VARIANTS = {6: ("plain", "v6only", "bound_v6", "other_netns"), 4: ("plain", "oth
 INSTANCES = [Instance(relay=r, loopback4=l4, show_relay=sr, all_netns=an)
              for r, l4, sr, an in itertools.product((LOOP1, "127.0.0.3"), (False, True), (False, True),
                                                    (False, True))]
+# --ipv4-localhost: 127.0.0.1 goes to a relay elsewhere when Linux has nobody
+# there, and changes nothing where the relay is 127.0.0.1.
+INSTANCES += [Instance(relay=r, loopback4=l4, ipv4_localhost=True)
+              for r, l4 in ((LOOP1, False), ("127.0.0.3", False), ("127.0.0.3", True), (model.GATEWAY, True))]
+# Consomme mode (TCP only to 127.0.0.1), and a relay named elsewhere in it.
+INSTANCES += [Instance(tcp_only=True), Instance(relay="127.0.0.3", tcp_only=True)]
 # What the kernel may not offer (user/probe.c), one at a time, faked by the
 # test build: each changes what the rules can do.
 # A relay outside 127/8 (NAT mode's gateway): 127.0.0.1 must stay Linux's.
@@ -362,7 +388,8 @@ INSTANCES += [Instance(loopback4=True, simulate=frozenset([lack]))
 # hooks they offer, not the rules; these four still meet every option.
 if os.environ.get("LO6_TABLE_SCOPE") == "kernel":
     INSTANCES = [Instance(), Instance(relay="127.0.0.3", loopback4=True, all_netns=True),
-                 Instance(show_relay=True), Instance(relay=model.GATEWAY, loopback4=True)]
+                 Instance(show_relay=True, tcp_only=True),
+                 Instance(relay=model.GATEWAY, loopback4=True, ipv4_localhost=True)]
 
 
 def dests_for(sock):
@@ -414,7 +441,7 @@ def again_rows(tap, inst, servers, other, rules_hit):
     failures, n = [], 0
     # The second connect meets every mode, with a Linux listener on [::1].
     seconds = [Port(port_number("::1", m), m, "off", "::1") for m in model.MODES]
-    served = Port(port_number("none", "always"), "always", "off", "none")
+    served = Port(port_number(LOOP1, "always"), "always", "off", LOOP1)
     rows = []
     for fam, proto in itertools.product((6, 4), ("tcp", "udp")):
         sock = Sock(fam, proto)
@@ -476,7 +503,7 @@ def names_now(s, sock, port, servers, landed, landing):
 
 def restart_rows(tap, first, then, servers, other, rules_hit):
     """Connections opened under FIRST, open across a start with THEN's options."""
-    port = Port(port_number("none", "always"), "always", "off", "none")
+    port = Port(port_number(LOOP1, "always"), "always", "off", LOOP1)
     opened, failures = [], []
     start(first)
     for fam, proto in itertools.product((6, 4), ("tcp", "udp")):
@@ -542,7 +569,7 @@ def main():
             lacks = frozenset(json.loads(lo6("status", "--json")).get("kernel_lacks", "").split())
             if kernel_lacks is None and not inst.simulate:
                 kernel_lacks = lacks  # what this kernel itself does not offer
-            inst = Instance(inst.relay, inst.loopback4, inst.show_relay, inst.all_netns, lacks, inst.simulate)
+            inst = replace(inst, lacks=lacks)
             for mode in ("always", "auto", "never"):
                 spec = ",".join(str(port_number(l, mode)) for l in model.LISTENERS)
                 lo6("allow", "--mode", mode, spec + ("," + str(UNSERVED) if mode == "always" else ""))
@@ -566,6 +593,7 @@ def main():
                   ["rule %s decided no row: the table does not walk it" % r for r in dead], sum(rules_hit.values()))
     finally:
         other.end()
+        shutil.rmtree(CONSOMME, ignore_errors=True)
     print("1..%d" % tap.n)
     print("# %d rows in all" % sum(rules_hit.values()))
     return 1 if tap.failed else 0

@@ -195,7 +195,7 @@ if "$LO6RELAY" reload --help >/dev/null 2>&1; then
 	printf '\xef\xbb\xbfallow = 4000\r\ndefault = auto\r\n' >"$WORK/bom.conf"
 	"$LO6RELAY" --pin-dir "$PIN" --config "$WORK/bom.conf" reload >/dev/null 2>&1
 	ok $? "reload of a config file that starts with a UTF-8 byte order mark works"
-	like "$(lo6 ports)" "always +4000$" "... and means what it says"
+	like "$(lo6 ports)" "auto +4000$" "... and means what it says"
 	lo6 stop >/dev/null
 	setup
 fi

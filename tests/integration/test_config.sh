@@ -12,14 +12,14 @@ cat >"$conf" <<CONF
 # a test config
 relay = 127.0.0.3
 default = off
-allow = 4100-4102, 4110
-allow auto = 4200
+allow always = 4100-4102, 4110
+allow = 4200
 never = 4300
 CONF
 c6 start --cgroup "$CG" >/dev/null
 ok $? "start with a config file"
 like "$(c6 ports)" "always +4100-4102,4110" "the file's always ports"
-like "$(c6 ports)" "auto +4200" "the file's auto ports"
+like "$(c6 ports)" "auto +4200" "the file's auto ports (allow without a mode)"
 like "$(c6 ports)" "never +4300" "the file's never ports"
 probe_cg tcp ::1 4100 to-3 >/dev/null
 sleep 0.2
@@ -48,7 +48,7 @@ loop=$!
 for _ in $(seq 10); do c6 reload >/dev/null || echo "reload failed"; done
 wait $loop
 is "$(grep -vc '^ok ' "$WORK/during")" 0 "no connect to a listed port failed during 10 reloads ($(wc -l <"$WORK/during") connects)"
-like "$(c6 ports)" "always +4100,4105$" "reload makes the allowlist exactly the file's"
+like "$(c6 ports)" "auto +4100,4105$" "reload makes the allowlist exactly the file's"
 is "$(c6 default)" auto "reload sets the default mode"
 like "$(c6 status)" "-> 127\.0\.0\.1:PORT" "reload sets the relay"
 
@@ -56,7 +56,7 @@ like "$(c6 status)" "-> 127\.0\.0\.1:PORT" "reload sets the relay"
 printf 'relay = 127.0.0.1\r\nallow = 4100-4101\r\ndefault = off\r\n' >"$conf"
 c6 reload >/dev/null
 ok $? "a CRLF file reloads"
-like "$(c6 ports)" "always +4100-4101$" "... and means what it says"
+like "$(c6 ports)" "auto +4100-4101$" "... and means what it says"
 
 # save writes the running state back, and it reads back the same.
 c6 allow --mode never 4999
@@ -107,7 +107,7 @@ like "$(cat "$WORK/err")" "link.conf is writable by everyone" "through a symlink
 chmod 644 "$WORK/trust.conf"
 reload_with "$WORK/link.conf"
 is "$?" 0 "a symlink to a root-owned 0644 file is read"
-like "$(c6 ports)" "always +4100,4777$" "... and applied"
+like "$(c6 ports)" "auto +4100,4777$" "... and applied"
 # ... and so must the folders on its way: whoever may write one can put
 # another file in its place, unless the folder is sticky (/tmp).
 mkdir -p "$WORK/open/sub"
@@ -133,7 +133,7 @@ chown 0 "$WORK/open"
 chmod 1777 "$WORK/open"
 reload_with "$WORK/open/sub/in.conf"
 is "$?" 0 "a sticky folder everyone may write, as /tmp, is fine"
-like "$(c6 ports)" "always +4100,4555,4777$" "... and the file is applied"
+like "$(c6 ports)" "auto +4100,4555,4777$" "... and the file is applied"
 c6 deny 4555 >/dev/null
 
 # save: a new file, renamed over the old, root's and writable by root only

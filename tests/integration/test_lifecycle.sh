@@ -31,7 +31,7 @@ new_prog=$(lo6 status --json | "$PY" -c 'import json,sys; print(json.load(sys.st
 [ "$new_prog" != "$old_prog" ]
 ok $? "the program was replaced through the pinned link ($old_prog -> $new_prog)"
 is "$(stat_of 9000 redirected)" 1 "counters survive the replace"
-like "$(lo6 ports)" "always +9000$" "the allowlist survives the replace"
+like "$(lo6 ports)" "auto +9000$" "the allowlist survives the replace"
 like "$(probe_cg tcp ::1 9000 two)" "^ok " "the new program redirects"
 is "$(stat_of 9000 redirected)" 2 "the new program counts into the same map"
 

@@ -88,7 +88,7 @@ is "$(failed mixed)" 0 "starts, defaults and reloads at once: every one exits 0"
 like "$(one_each)" " ok$" "... exactly one program per hook attached"
 is "$(lo6 default)" "auto" "... no default lost"
 like "$(lo6 status --json)" '"relay":"127.0.0.3"' "... no relay lost"
-like "$(lo6 ports)" "^always +1000-60000$" "... the reloaded ports"
+like "$(lo6 ports)" "^auto +1000-60000$" "... the reloaded ports"
 
 # --- stop and start at once ----------------------------------------------------------------
 for i in $(seq "$N"); do

@@ -8,8 +8,8 @@ like "$(lo6 ports)" "^0 ports allowed" "ports lists nothing"
 
 lo6 allow 8080 3000-3010,5173
 ok $? "allow 8080 3000-3010,5173"
-like "$(lo6 ports)" "always +3000-3010,5173,8080" "ports folds ranges back"
-like "$(lo6 ports --json)" '"always":"3000-3010,5173,8080".*"allowed":13' "ports --json"
+like "$(lo6 ports)" "auto +3000-3010,5173,8080" "ports folds ranges back (allow without --mode: auto)"
+like "$(lo6 ports --json)" '"auto":"3000-3010,5173,8080".*"allowed":13' "ports --json"
 
 before=$(lo6 ports --json)
 for bad in 0 65536 abc 5-3 80- "" "1,,2" "8080,9x"; do
@@ -27,12 +27,12 @@ is "$?" 2 "deny with a bad token exits 2"
 is "$(lo6 ports --json)" "$before" "the map is exactly as it was after every bad spec"
 
 lo6 deny 3005-3010 8080
-like "$(lo6 ports)" "always +3000-3004,5173$" "deny removes ports, ranges refolded"
+like "$(lo6 ports)" "auto +3000-3004,5173$" "deny removes ports, ranges refolded"
 lo6 deny 40000
 ok $? "deny of a port not listed is fine"
 
-lo6 allow --mode auto 5432
-like "$(lo6 ports)" "auto +5432" "allow --mode auto"
+lo6 allow --mode always 5432
+like "$(lo6 ports)" "always +5432" "allow --mode always"
 lo6 allow --mode sometimes 1 2>/dev/null
 is "$?" 2 "a bad mode is a usage error"
 

@@ -49,7 +49,7 @@ is "$(lo6 stats --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["
 dump=$(bpftool map dump pinned "$PIN/port_stats")
 like "$dump" '"key": 8080' "bpftool map dump shows the port number"
 like "$dump" '"redirected": 3' "bpftool map dump shows field names and values"
-like "$(bpftool map dump pinned "$PIN/ports")" '"mode": 1' "the ports map dumps with its field name"
+like "$(bpftool map dump pinned "$PIN/ports")" '"mode": 2' "the ports map dumps with its field name (auto)"
 
 table=$(lo6 stats)
 like "$table" "^8080 +3 +1 " "stats prints a row per port"

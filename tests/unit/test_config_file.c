@@ -54,9 +54,9 @@ static void good(void)
 	CHECK_STR(relay(), "127.0.0.1");
 	CHECK(c.default_mode == LO6_MODE_AUTO);
 	CHECK_STR(c.pin_dir, "/sys/fs/bpf/lo6 relay");
-	CHECK(c.modes[3000] == LO6_MODE_ALWAYS && c.modes[3002] == LO6_MODE_ALWAYS);
+	CHECK(c.modes[3000] == LO6_MODE_AUTO && c.modes[3002] == LO6_MODE_AUTO);
 	CHECK(c.modes[3003] == LO6_MODE_OFF);
-	CHECK(c.modes[5173] == LO6_MODE_ALWAYS);
+	CHECK(c.modes[5173] == LO6_MODE_AUTO); /* allow without a mode: Linux first */
 	CHECK(c.modes[5432] == LO6_MODE_AUTO);
 	CHECK(c.modes[9229] == LO6_MODE_ALWAYS);
 	CHECK(c.modes[22] == LO6_MODE_NEVER && c.modes[2222] == LO6_MODE_NEVER);
@@ -70,12 +70,12 @@ static void good(void)
 	/* CRLF from Windows editors, and no newline at the end. */
 	CHECK(parse("relay = auto\r\nallow = 8080\r\ndefault = off\r\n# x\r\nnever = 1") == 0);
 	CHECK(c.relay == CONFIG_RELAY_AUTO);
-	CHECK(c.modes[8080] == LO6_MODE_ALWAYS && c.modes[1] == LO6_MODE_NEVER);
+	CHECK(c.modes[8080] == LO6_MODE_AUTO && c.modes[1] == LO6_MODE_NEVER);
 	CHECK(c.default_mode == LO6_MODE_OFF);
 
 	/* TEXT need not be NUL-terminated: only LEN bytes count. */
 	CHECK(config_file_parse("n", "allow = 80garbage", 10, &c, err, sizeof(err)) == 0);
-	CHECK(c.modes[80] == LO6_MODE_ALWAYS);
+	CHECK(c.modes[80] == LO6_MODE_AUTO);
 }
 
 static void bad_lines(void)
@@ -211,7 +211,7 @@ static void example(const char *path)
 	CHECK(c.relay == CONFIG_RELAY_AUTO);
 	CHECK(c.default_mode == LO6_MODE_OFF);
 	CHECK_STR(c.pin_dir, LO6_DEFAULT_PIN_DIR);
-	CHECK(c.modes[5173] == LO6_MODE_ALWAYS && c.modes[5432] == LO6_MODE_AUTO);
+	CHECK(c.modes[5173] == LO6_MODE_AUTO && c.modes[5432] == LO6_MODE_AUTO);
 	CHECK(c.modes[22] == LO6_MODE_NEVER);
 }
 

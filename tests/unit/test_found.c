@@ -68,7 +68,7 @@ static void config_bom_skipped(void)
 	char err[256];
 
 	CHECK(config_file_parse("bom.conf", bom, sizeof(bom) - 1, &c, err, sizeof(err)) == 0);
-	CHECK(c.modes[8080] == LO6_MODE_ALWAYS && c.default_mode == LO6_MODE_AUTO);
+	CHECK(c.modes[8080] == LO6_MODE_AUTO && c.default_mode == LO6_MODE_AUTO);
 	CHECK(config_file_parse("bom2.conf", bom2, sizeof(bom2) - 1, &c, err, sizeof(err)) == -1);
 	CHECK(strncmp(err, "bom2.conf:2: unknown setting", 28) == 0);
 }

@@ -129,7 +129,7 @@ static void pure_decisions(void)
 
 	snprintf(f.wslinfo, sizeof(f.wslinfo), "virtioproxy");
 	wsl_decide(&f, &w);
-	CHECK(w.mode == WSL_MODE_OTHER);
+	CHECK(w.mode == WSL_MODE_CONSOMME && w.tcp_only);
 	CHECK_STR(w.mode_name, "virtioproxy");
 	CHECK(w.relay_ok);
 

@@ -47,7 +47,7 @@ _lo6relay() {
 	if [[ $cur == -* ]]; then
 		local opts=$global
 		case $cmd in
-		start) opts+=' -c --cgroup -r --relay --ports --all-netns --loopback4 --show-relay' ;;
+		start) opts+=' -c --cgroup -r --relay --ports --all-netns --loopback4 --ipv4-localhost --show-relay' ;;
 		allow) opts+=' -m --mode' ;;
 		doctor) opts+=' --root' ;;
 		esac
