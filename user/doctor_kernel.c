@@ -221,7 +221,7 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 			   "not carry to Windows: 'lo6relay stop' and 'lo6relay start' "
 			   "leave UDP on Linux", relay);
 	if (doctor_advise_ipv4_localhost(d))
-		report_add(r, "lo6relay", "localhost", LV_INFO,
+		report_add(r, "lo6relay", "ipv4-local", LV_INFO,
 			   "NAT mode: 'localhost' is 127.0.0.1 in WSL's /etc/hosts and "
 			   "reaches only Linux; 'lo6relay start --ipv4-localhost' (config "
 			   "'ipv4-localhost = yes') sends 127.0.0.1 to Windows too when no "
