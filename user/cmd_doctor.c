@@ -89,7 +89,7 @@ static void print_text(const struct wsl_info *w, const struct report *r, unsigne
 		printf("  mode      %s\n", w->mode_name);
 	printf("  relay     auto picks %s: %s\n", w->relay_ok ? relay : "nothing", w->relay_why);
 	if (w->tcp_only)
-		printf("  udp       not carried to Windows here: UDP [::1] stays on Linux\n");
+		printf("  udp       not carried to Windows: start leaves UDP [::1] on Linux\n");
 	for (size_t i = 0; i < w->nevidence; i++)
 		printf("  %-9s %s\n", i == 0 ? "evidence" : "", w->evidence[i]);
 	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {

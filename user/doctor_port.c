@@ -237,7 +237,7 @@ static void udp(const struct doctor_facts *d, struct report *r)
 {
 	if (!d->wsl->tcp_only)
 		return;
-	report_add(r, "port", "udp", LV_INFO, "UDP to [::1]:%u stays on Linux: %s", d->port,
+	report_add(r, "port", "udp", LV_INFO, "UDP to [::1]:%u cannot reach Windows: %s", d->port,
 		   d->wsl->mode == WSL_MODE_CONSOMME
 			   ? "Consomme carries only TCP to Windows"
 			   : "mirrored mode carries UDP to Windows and Consomme does not, "

@@ -66,7 +66,7 @@ run wsl-consomme 8080
 ok $rc "Consomme, Windows on 127.0.0.1:8080: exit 0"
 has "mode      consomme"; ok $? "Consomme named"
 has "auto picks 127.0.0.1"; ok $? "Consomme relay is 127.0.0.1"
-has "UDP to [::1]:8080 stays on Linux: Consomme carries only TCP to Windows"; ok $? "says UDP is not carried"
+has "UDP to [::1]:8080 cannot reach Windows: Consomme carries only TCP to Windows"; ok $? "says UDP is not carried"
 run wsl-consomme --json
 [ "$(json 'd["wsl"]["mode"], d["wsl"]["mode_detail"], d["wsl"]["relay_auto"], d["wsl"]["tcp_only"]')" = "consomme consomme 127.0.0.1 True" ]
 ok $? "Consomme --json: mode consomme, relay 127.0.0.1, tcp_only"
