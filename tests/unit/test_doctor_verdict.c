@@ -159,7 +159,8 @@ int main(void)
 			     "listener): start the server there, listening on 0.0.0.0:5173");
 	d = nat_healthy();
 	d.gw_probe = d.relay_probe = PROBE_REFUSED;
-	EXPECT(&d, &none, 0, "Nothing on Windows listens on port 5173 (Windows refused the connect)");
+	EXPECT(&d, &none, 0, "Nothing on Windows listens on port 5173 (Windows refused the "
+			     "connect)");
 	d.gw_probe = d.relay_probe = PROBE_TIMEOUT;
 	CHECK(doctor_windows(&d) == WIN_FIREWALL);
 	EXPECT(&d, &none, 0, "Windows at 172.20.144.1:5173 gave no answer within 1 s: its firewall "
@@ -220,7 +221,8 @@ int main(void)
 	d.wsl = &consomme;
 	EXPECT(&d, &none, 1, "through lo6relay");
 	d.port = 0;
-	EXPECT(&d, &none, 1, "(TCP only: this mode carries no UDP to Windows, so UDP stays on Linux)");
+	EXPECT(&d, &none, 1, "(TCP only: this mode carries no UDP to Windows, so UDP stays on "
+			     "Linux)");
 	d.wsl = &mirrored;
 	EXPECT(&d, &none, 1, "go to 127.0.0.1 ('lo6relay doctor PORT'");
 

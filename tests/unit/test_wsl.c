@@ -191,26 +191,27 @@ static void mode_table(void)
 	} rows[] = {
 		{ "mirrored", NULL, NULL, NULL, WSL_MODE_MIRRORED, "mirrored", "127.0.0.1", 0,
 		  "wslinfo: mirrored" },
-		{ "nat", NULL, "00:15:5d:01:02:03", "172.29.0.1", WSL_MODE_NAT, "nat", "172.29.0.1", 0,
-		  "wslinfo: nat" },
+		{ "nat", NULL, "00:15:5d:01:02:03", "172.29.0.1", WSL_MODE_NAT, "nat",
+		  "172.29.0.1", 0, "wslinfo: nat" },
 		{ "consomme", "00:11:22:33:44:55", "a0:36:bc:12:34:56", "192.168.1.1",
 		  WSL_MODE_CONSOMME, "consomme", "127.0.0.1", 1, "wslinfo: consomme" },
 		{ "virtioproxy", "00:11:22:33:44:55", NULL, NULL, WSL_MODE_CONSOMME, "virtioproxy",
 		  "127.0.0.1", 1, "wslinfo: virtioproxy" },
 		/* NAT's fallback to Consomme: interfaces that look like NAT, wslinfo knows. */
-		{ "consomme", NULL, "00:15:5d:01:02:03", "172.29.0.1", WSL_MODE_CONSOMME, "consomme",
-		  "127.0.0.1", 1, "wslinfo: consomme" },
+		{ "consomme", NULL, "00:15:5d:01:02:03", "172.29.0.1", WSL_MODE_CONSOMME,
+		  "consomme", "127.0.0.1", 1, "wslinfo: consomme" },
 		{ "bridged", NULL, "00:15:5d:01:02:03", "192.168.1.1", WSL_MODE_OTHER, "bridged",
 		  "127.0.0.1", 0, "wslinfo: bridged" },
-		{ "none", NULL, NULL, NULL, WSL_MODE_OTHER, "none", "127.0.0.1", 0, "wslinfo: none" },
-		{ NULL, "00:15:5d:aa:bb:cc", NULL, NULL, WSL_MODE_MIRRORED, "mirrored", "127.0.0.1", 0,
-		  "MAC 00:15:5d:aa:bb:cc (Hyper-V): mirrored" },
+		{ "none", NULL, NULL, NULL, WSL_MODE_OTHER, "none", "127.0.0.1", 0,
+		  "wslinfo: none" },
+		{ NULL, "00:15:5d:aa:bb:cc", NULL, NULL, WSL_MODE_MIRRORED, "mirrored",
+		  "127.0.0.1", 0, "MAC 00:15:5d:aa:bb:cc (Hyper-V): mirrored" },
 		{ NULL, "00:11:22:33:44:55", "a0:36:bc:12:34:56", "192.168.1.1", WSL_MODE_CONSOMME,
 		  "consomme", "127.0.0.1", 1, "the virtio device of Consomme mode" },
 		{ NULL, "02:42:ac:11:00:02", NULL, NULL, WSL_MODE_UNKNOWN, "mirrored or consomme",
 		  "127.0.0.1", 1, "neither mirrored mode's (Hyper-V) nor Consomme's" },
-		{ NULL, NULL, "00:15:5d:01:02:03", "172.29.0.1", WSL_MODE_NAT, "nat", "172.29.0.1", 0,
-		  "(Hyper-V), default gateway 172.29.0.1 dev eth0 (private)" },
+		{ NULL, NULL, "00:15:5d:01:02:03", "172.29.0.1", WSL_MODE_NAT, "nat",
+		  "172.29.0.1", 0, "(Hyper-V), default gateway 172.29.0.1 dev eth0 (private)" },
 		{ NULL, NULL, NULL, NULL, WSL_MODE_UNKNOWN, "unknown", "127.0.0.1", 0,
 		  "no loopback0 interface" },
 		/* An answer nobody knows: the interfaces decide. */
@@ -247,7 +248,8 @@ static void mode_table(void)
 		CHECK(said(&w, rows[i].evidence));
 		if (checks_failed != before)
 			fprintf(stderr, "  in mode_table row %zu (wslinfo %s, loopback0 %s)\n", i,
-				rows[i].wslinfo ? rows[i].wslinfo : "-", rows[i].lo0 ? rows[i].lo0 : "-");
+				rows[i].wslinfo ? rows[i].wslinfo : "-",
+				rows[i].lo0 ? rows[i].lo0 : "-");
 	}
 }
 
