@@ -183,6 +183,15 @@ static int port_verdict(const struct doctor_facts *d, char *out, size_t len)
 		return say(out, len, 0, "Port %u is not redirected (mode %s), so [::1]:%u is refused: "
 					"run 'lo6relay allow %u'.",
 			   p, mode_name((uint32_t)d->mode), p, p);
+	if (d->wsl->mode == WSL_MODE_NAT && d->wsl->relay_ok && d->relay_be != d->wsl->relay_be) {
+		char gw[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &d->wsl->relay_be, gw, sizeof(gw));
+		return say(out, len, 0,
+			   "[::1]:%u is sent to %s, but in NAT mode Windows is only at the gateway "
+			   "%s: set 'relay = auto' in the config file and run 'lo6relay reload'.", p,
+			   relay, gw);
+	}
 	if (d->v6only)
 		return say(out, len, 0,
 			   "[::1]:%u is redirected, but %llu connect(s) came from a client that set "

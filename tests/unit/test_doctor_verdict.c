@@ -184,6 +184,11 @@ int main(void)
 	EXPECT(&d, &none, 0, "its firewall drops connects from WSL");
 	d.gw_probe = PROBE_OPEN;
 	EXPECT(&d, &none, 0, "run 'lo6relay start'");
+	/* An instance relaying to 127.0.0.1 in NAT mode reaches Linux, never Windows. */
+	d = nat_healthy();
+	d.relay_be = htonl(0x7f000001);
+	EXPECT(&d, &none, 0, "[::1]:5173 is sent to 127.0.0.1, but in NAT mode Windows is only at "
+			     "the gateway 172.20.144.1: set 'relay = auto'");
 	/* Not NAT: Windows on its loopback is what mirrored mode reaches. */
 	d = healthy();
 	d.has_windows = 1;
