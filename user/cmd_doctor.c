@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -54,6 +55,7 @@ static void print_json(const struct wsl_info *w, const struct report *r, const c
 	json_str(&j, "mode_detail", w->mode_name);
 	json_str(&j, "relay_auto", w->relay_ok ? relay : NULL);
 	json_str(&j, "relay_why", w->relay_why);
+	json_bool(&j, "tcp_only", w->tcp_only);
 	json_bool(&j, "interop", w->interop);
 	json_arr_begin(&j, "evidence");
 	for (size_t i = 0; i < w->nevidence; i++)
@@ -86,6 +88,8 @@ static void print_text(const struct wsl_info *w, const struct report *r, unsigne
 	if (w->kind == WSL_2)
 		printf("  mode      %s\n", w->mode_name);
 	printf("  relay     auto picks %s: %s\n", w->relay_ok ? relay : "nothing", w->relay_why);
+	if (w->tcp_only)
+		printf("  udp       not carried to Windows: start leaves UDP [::1] on Linux\n");
 	for (size_t i = 0; i < w->nevidence; i++)
 		printf("  %-9s %s\n", i == 0 ? "evidence" : "", w->evidence[i]);
 	for (size_t s = 0; s < sizeof(sections) / sizeof(sections[0]); s++) {
@@ -113,7 +117,7 @@ int cmd_doctor(const struct opts *o)
 	static struct wsl_info w;
 	static struct report r;
 	struct doctor_facts d = { 0 };
-	const char *root = o->root ? o->root : "";
+	const char *root = o->root ? o->root : "", *wsl_root;
 	char verdict[800];
 	unsigned port = 0;
 	struct stat st;
@@ -136,8 +140,15 @@ int cmd_doctor(const struct opts *o)
 		errorf("--root '%.200s' is not a folder", o->root);
 		return EXIT_USAGE;
 	}
-	wsl_detect(root, &w);
+	wsl_root = root;
+#ifdef LO6_TEST_SWITCHES
+	/* A NAT simulation: WSL's facts from a folder, the kernel, listeners and probes live. */
+	if (!o->root && getenv("LO6RELAY_TEST_WSL_ROOT"))
+		wsl_root = getenv("LO6RELAY_TEST_WSL_ROOT");
+#endif
+	wsl_detect(wsl_root, &w);
 	d.wsl = &w;
+	d.wsl_root = wsl_root;
 	d.pin_dir = o->pin_dir;
 	d.live = !root[0];
 	d.relay_be = w.relay_be;

@@ -194,6 +194,7 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 	instance_close(&in);
 	d->attached = 1;
 	d->relay_be = cfg.relay_ip4 ? cfg.relay_ip4 : htonl(0x7f000001);
+	d->cfg_flags = cfg.flags;
 	if (d->port)
 		d->mode = modes[d->port] != LO6_MODE_OFF ? modes[d->port] : (int)cfg.default_mode;
 	inet_ntop(AF_INET, &d->relay_be, relay, sizeof(relay));
@@ -207,11 +208,26 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 		report_add(r, "lo6relay", "scope", LV_WARN,
 			   "this process is outside %s, so its own [::1] probes are not redirected", cg);
 	inet_ntop(AF_INET, &d->wsl->relay_be, pick, sizeof(pick));
-	if ((d->wsl->mode == WSL_MODE_MIRRORED || d->wsl->mode == WSL_MODE_NAT) &&
+	if ((d->wsl->mode == WSL_MODE_MIRRORED || d->wsl->mode == WSL_MODE_NAT ||
+	     d->wsl->mode == WSL_MODE_CONSOMME) &&
 	    d->wsl->relay_ok && d->wsl->relay_be != d->relay_be)
 		report_add(r, "lo6relay", "relay", LV_WARN,
 			   "relay %s differs from what auto picks here: %s (%s)", relay, pick,
 			   d->wsl->relay_why);
+	/* Redirected UDP would vanish in loopback0 where Linux refuses it at once. */
+	if (d->wsl->tcp_only && d->relay_be == d->wsl->relay_be && !(cfg.flags & LO6_CFG_TCP_ONLY))
+		report_add(r, "lo6relay", "udp", LV_WARN,
+			   "this instance sends UDP [::1] to %s too, which this mode does "
+			   "not carry to Windows: 'lo6relay stop' and 'lo6relay start' "
+			   "leave UDP on Linux", relay);
+	if (doctor_advise_ipv4_localhost(d))
+		report_add(r, "lo6relay", "ipv4-local", LV_INFO,
+			   "NAT mode: 'localhost' is 127.0.0.1 in WSL's /etc/hosts and "
+			   "reaches only Linux; 'lo6relay start --ipv4-localhost' (config "
+			   "'ipv4-localhost = yes') sends 127.0.0.1 to Windows too when no "
+			   "Linux server answers, at a cost: a port Windows does not serve, "
+			   "or whose firewall drops it, then times out instead of being "
+			   "refused at once");
 }
 
 void doctor_kernel(const struct opts *o, struct doctor_facts *d, struct report *r)

@@ -2,7 +2,8 @@
 /*
  * doctor PORT: who listens on Linux and on Windows, whether the relay and
  * [::1] answer, and what `localhost` means here. Probes are TCP connects
- * to loopback addresses only, with a short timeout, and none with --root.
+ * with a short timeout to loopback addresses and, in NAT mode, to Windows
+ * at the default gateway; none with --root.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -89,13 +90,15 @@ static enum probe tcp_probe(int family, const void *addr, unsigned port, int *er
 	return *err == 0 ? PROBE_OPEN : *err == ECONNREFUSED ? PROBE_REFUSED : PROBE_ERROR;
 }
 
-static const char *probe_words(enum probe p, int err)
+static const char *probe_words(enum probe p, int err, int nat)
 {
 	switch (p) {
 	case PROBE_OPEN: return "accepts a TCP connect";
 	case PROBE_REFUSED: return "refuses the connect (nothing listens)";
-	case PROBE_TIMEOUT: return "gives no answer within 1 s (mirrored mode can swallow "
-				   "connects to closed Windows ports)";
+	case PROBE_TIMEOUT: return nat ? "gives no answer within 1 s (Windows' firewall drops what "
+					 "it blocks, and what no server listens for)"
+				       : "gives no answer within 1 s (mirrored mode can swallow "
+					 "connects to closed Windows ports)";
 	case PROBE_ERROR: return strerror(err);
 	default: return "not probed";
 	}
@@ -124,7 +127,10 @@ static void linux_listeners(const char *root, struct doctor_facts *d, struct rep
 static void probes(struct doctor_facts *d, struct report *r)
 {
 	char relay[INET_ADDRSTRLEN];
-	int loopback = (ntohl(d->relay_be) >> 24) == 127, err;
+	int nat = d->wsl->mode == WSL_MODE_NAT && d->wsl->relay_ok, err;
+	/* Where doctor may connect: loopback, and Windows itself at NAT mode's gateway. */
+	int at_gw = nat && d->relay_be == d->wsl->relay_be;
+	int reachable = (ntohl(d->relay_be) >> 24) == 127 || at_gw;
 	int redirected = d->attached && (d->mode == LO6_MODE_ALWAYS || d->mode == LO6_MODE_AUTO);
 
 	inet_ntop(AF_INET, &d->relay_be, relay, sizeof(relay));
@@ -136,39 +142,49 @@ static void probes(struct doctor_facts *d, struct report *r)
 		report_add(r, "port", "policy", redirected ? LV_OK : LV_WARN,
 			   "port %u: mode %s, so [::1]:%u is %sredirected", d->port,
 			   mode_name((uint32_t)d->mode), d->port, redirected ? "" : "not ");
-	if (!loopback) {
+	if (nat) {
+		char gw[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &d->wsl->relay_be, gw, sizeof(gw));
+		d->gw_probe = tcp_probe(AF_INET, &d->wsl->relay_be, d->port, &err);
+		report_add(r, "port", "gateway", d->gw_probe == PROBE_OPEN ? LV_OK : LV_WARN,
+			   "Windows at %s:%u %s", gw, d->port, probe_words(d->gw_probe, err, 1));
+	}
+	if (!reachable) {
 		report_add(r, "port", "relay", LV_SKIP,
-			   "%s:%u not probed: doctor connects to loopback addresses only", relay,
-			   d->port);
+			   "%s:%u not probed: doctor connects only to loopback and to NAT mode's "
+			   "gateway", relay, d->port);
+	} else if (at_gw) {
+		d->relay_probe = d->gw_probe;
 	} else {
 		d->relay_probe = tcp_probe(AF_INET, &d->relay_be, d->port, &err);
 		report_add(r, "port", "relay", d->relay_probe == PROBE_OPEN ? LV_OK : LV_WARN,
-			   "%s:%u %s%s", relay, d->port, probe_words(d->relay_probe, err),
+			   "%s:%u %s%s", relay, d->port, probe_words(d->relay_probe, err, 0),
 			   d->linux4 & (LISTEN_LOOP4 | LISTEN_ANY4) && d->wsl->kind == WSL_2
 				   ? " (a Linux server holds it: that is Linux answering)" : "");
 	}
-	if (redirected && !loopback) {
+	if (redirected && !reachable) {
 		report_add(r, "port", "[::1]", LV_SKIP,
-			   "[::1]:%u not probed: it would be sent to %s, not a loopback address",
-			   d->port, relay);
+			   "[::1]:%u not probed: it would be sent to %s, where doctor does "
+			   "not connect", d->port, relay);
 		return;
 	}
 	d->v6_probe = tcp_probe(AF_INET6, &in6addr_loopback, d->port, &err);
 	report_add(r, "port", "[::1]", d->v6_probe == PROBE_OPEN ? LV_OK : LV_WARN, "[::1]:%u %s%s",
-		   d->port, probe_words(d->v6_probe, err),
+		   d->port, probe_words(d->v6_probe, err, redirected && at_gw),
 		   redirected ? " (through lo6relay)" : "");
 }
 
-static void windows_side(const char *root, struct doctor_facts *d, struct report *r)
+static void windows_side(struct doctor_facts *d, struct report *r)
 {
 	static char text[256 * 1024];
 	char desc[200];
 
 	if (d->wsl->kind != WSL_2)
 		return;
-	if (windows_netstat(root, text, sizeof(text)) < 0) {
+	if (windows_netstat(d->wsl_root, text, sizeof(text)) < 0) {
 		report_add(r, "port", "windows", LV_INFO, "Windows' listeners unknown: %s",
-			   !d->live	      ? "no fixture/netstat-an in the root"
+			   d->wsl_root[0]     ? "no fixture/netstat-an in the root"
 			   : d->wsl->interop ? "netstat.exe did not run"
 					     : "no Windows interop here");
 		return;
@@ -214,6 +230,19 @@ static void v6only_clients(struct doctor_facts *d, struct report *r)
 			   "database adapters) and Go's \"tcp6\" network do that: point them at "
 			   "127.0.0.1:%u, or dial \"tcp\" in Go",
 			   (unsigned long long)d->v6only, d->port, d->port);
+}
+
+/* Consomme carries TCP only; start then leaves UDP [::1] on Linux (LO6_CFG_TCP_ONLY). */
+static void udp(const struct doctor_facts *d, struct report *r)
+{
+	if (!d->wsl->tcp_only)
+		return;
+	report_add(r, "port", "udp", LV_INFO, "UDP to [::1]:%u cannot reach Windows: %s", d->port,
+		   d->wsl->mode == WSL_MODE_CONSOMME
+			   ? "Consomme carries only TCP to Windows"
+			   : "mirrored mode carries UDP to Windows and Consomme does not, "
+			     "and nothing here tells which mode this is (wslinfo "
+			     "--networking-mode would)");
 }
 
 /* Addresses /etc/hosts gives `localhost`, in file order, into OUT. */
@@ -289,6 +318,7 @@ void doctor_port(const char *root, struct doctor_facts *d, struct report *r)
 	linux_listeners(root, d, r);
 	probes(d, r);
 	v6only_clients(d, r);
-	windows_side(root, d, r);
+	windows_side(d, r);
+	udp(d, r);
 	localhost(root, d, r);
 }

@@ -72,11 +72,87 @@ static int general(const struct doctor_facts *d, const struct report *r, char *o
 	return -1;
 }
 
+enum win_side doctor_windows(const struct doctor_facts *d)
+{
+	int nat = d->wsl->kind == WSL_2 && d->wsl->mode == WSL_MODE_NAT && d->wsl->relay_ok;
+
+	if (d->wsl->kind != WSL_2)
+		return WIN_UNKNOWN;
+	if (d->has_windows && (d->windows & LISTEN_LOOP6) &&
+	    !(d->windows & (LISTEN_LOOP4 | LISTEN_ANY4)))
+		return WIN_LOOP6_ONLY;
+	if (!nat)
+		return WIN_UNKNOWN;
+	/* NAT reaches Windows at its switch address: a loopback bind is out of reach. */
+	if (d->has_windows && (d->windows & LISTEN_LOOP4) &&
+	    !(d->windows & (LISTEN_ANY4 | LISTEN_ANY6 | LISTEN_OTHER)))
+		return WIN_LOOP4_ONLY;
+	if (d->has_windows && !d->windows)
+		return WIN_NOBODY;
+	/* Windows' firewall drops what it blocks: silence, never a refusal. */
+	if (d->gw_probe == PROBE_TIMEOUT)
+		return WIN_FIREWALL;
+	if (d->gw_probe == PROBE_REFUSED)
+		return WIN_NOBODY;
+	return d->gw_probe == PROBE_OPEN ? WIN_REACHABLE : WIN_UNKNOWN;
+}
+
+int doctor_advise_ipv4_localhost(const struct doctor_facts *d)
+{
+	return d->wsl->kind == WSL_2 && d->wsl->mode == WSL_MODE_NAT && d->attached &&
+	       !(d->cfg_flags & LO6_CFG_IPV4_LOCALHOST);
+}
+
+/* The Windows side's problem on port P in one sentence, or -1 if none is seen. */
+static int windows_verdict(const struct doctor_facts *d, char *out, size_t len)
+{
+	unsigned p = d->port;
+	char gw[INET_ADDRSTRLEN];
+	int nat = d->wsl->mode == WSL_MODE_NAT;
+
+	inet_ntop(AF_INET, &d->wsl->relay_be, gw, sizeof(gw));
+	switch (doctor_windows(d)) {
+	case WIN_LOOP6_ONLY:
+		return say(out, len, 0,
+			   "The Windows server listens only on [::1]:%u, which no IPv4 relay "
+			   "reaches: bind it to %s on Windows, or there as administrator run "
+			   "'netsh interface portproxy add v4tov6 listenaddress=%s "
+			   "listenport=%u connectaddress=::1 connectport=%u'.", p,
+			   nat ? "0.0.0.0" : "127.0.0.1", nat ? gw : "127.0.0.1", p, p);
+	case WIN_LOOP4_ONLY:
+		return say(out, len, 0,
+			   "The Windows server listens on its loopback only (127.0.0.1:%u), "
+			   "which NAT mode never reaches (Linux reaches Windows at %s): bind "
+			   "it to 0.0.0.0, or on Windows as administrator run 'netsh "
+			   "interface portproxy add v4tov4 listenaddress=%s listenport=%u "
+			   "connectaddress=127.0.0.1 connectport=%u'.", p, gw, gw, p, p);
+	case WIN_NOBODY:
+		return say(out, len, 0,
+			   "Nothing on Windows listens on port %u (%s): start the server there, "
+			   "listening on 0.0.0.0:%u, which NAT mode reaches at %s.", p,
+			   d->has_windows ? "netstat.exe -an shows no listener"
+					  : "Windows refused the connect", p, gw);
+	case WIN_FIREWALL:
+		return say(out, len, 0,
+			   "Windows at %s:%u gave no answer within 1 s: its firewall drops "
+			   "connects from WSL%s; as administrator in PowerShell run "
+			   "'New-NetFirewallRule -DisplayName \"lo6relay %u\" -Direction "
+			   "Inbound -InterfaceAlias \"vEthernet (WSL)\" -Protocol TCP "
+			   "-LocalPort %u -Action Allow'.", gw, p,
+			   d->has_windows ? "" : " (or nothing listens there: it looks the same)",
+			   p, p);
+	case WIN_UNKNOWN:
+	case WIN_REACHABLE:
+		break;
+	}
+	return -1;
+}
+
 static int port_verdict(const struct doctor_facts *d, char *out, size_t len)
 {
 	unsigned p = d->port;
 	char relay[INET_ADDRSTRLEN];
-	int redirected = d->mode == LO6_MODE_ALWAYS || d->mode == LO6_MODE_AUTO;
+	int redirected = d->mode == LO6_MODE_ALWAYS || d->mode == LO6_MODE_AUTO, w;
 
 	inet_ntop(AF_INET, &d->relay_be, relay, sizeof(relay));
 	if (d->linux6 & (LISTEN_LOOP6 | LISTEN_ANY6)) {
@@ -88,13 +164,13 @@ static int port_verdict(const struct doctor_facts *d, char *out, size_t len)
 		return say(out, len, 1, "[::1]:%u reaches the Linux server listening on it%s.", p,
 			   d->mode == LO6_MODE_AUTO ? " (mode auto leaves it alone)" : "");
 	}
-	if (d->has_windows && (d->windows & LISTEN_LOOP6) &&
-	    !(d->windows & (LISTEN_LOOP4 | LISTEN_ANY4)))
-		return say(out, len, 0,
-			   "The Windows server listens only on [::1]:%u, which no IPv4 relay reaches: "
-			   "bind it to 127.0.0.1 on Windows, or there as administrator run 'netsh "
-			   "interface portproxy add v4tov6 listenaddress=127.0.0.1 listenport=%u "
-			   "connectaddress=::1 connectport=%u'.", p, p, p);
+	if (d->wsl->kind == WSL_2 && d->wsl->mode == WSL_MODE_OTHER)
+		return say(out, len, 0, "In %s mode WSL relays nothing from Linux's "
+					"loopback to Windows, so [::1]:%u has no way there: "
+					"reach Windows at its own network address.",
+			   d->wsl->mode_name, p);
+	if ((w = windows_verdict(d, out, len)) >= 0)
+		return w;
 	if (!d->live)
 		return say(out, len, 1, "Nothing on Linux listens on [::1]:%u; with lo6relay it would "
 					"go to %s:%u (nothing live was probed with --root).",
@@ -107,6 +183,15 @@ static int port_verdict(const struct doctor_facts *d, char *out, size_t len)
 		return say(out, len, 0, "Port %u is not redirected (mode %s), so [::1]:%u is refused: "
 					"run 'lo6relay allow %u'.",
 			   p, mode_name((uint32_t)d->mode), p, p);
+	if (d->wsl->mode == WSL_MODE_NAT && d->wsl->relay_ok && d->relay_be != d->wsl->relay_be) {
+		char gw[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &d->wsl->relay_be, gw, sizeof(gw));
+		return say(out, len, 0,
+			   "[::1]:%u is sent to %s, but in NAT mode Windows is only at the gateway "
+			   "%s: set 'relay = auto' in the config file and run 'lo6relay reload'.", p,
+			   relay, gw);
+	}
 	if (d->v6only)
 		return say(out, len, 0,
 			   "[::1]:%u is redirected, but %llu connect(s) came from a client that set "
@@ -115,9 +200,10 @@ static int port_verdict(const struct doctor_facts *d, char *out, size_t len)
 			   "\"tcp\").", p, (unsigned long long)d->v6only, p);
 	if (d->relay_probe == PROBE_SKIPPED)
 		return say(out, len, 1,
-			   "[::1]:%u is redirected to %s:%u (not probed: doctor only connects to "
-			   "loopback); the Windows server must listen on a non-loopback address and be "
-			   "allowed by its firewall.", p, relay, p);
+			   "[::1]:%u is redirected to %s:%u (not probed: doctor connects only "
+			   "to loopback and to NAT mode's gateway); the Windows server must "
+			   "listen on a non-loopback address and be allowed by its firewall.",
+			   p, relay, p);
 	if (d->relay_probe != PROBE_OPEN)
 		return say(out, len, 0,
 			   "[::1]:%u is redirected to %s:%u, but nothing answers there%s: start the "
@@ -143,12 +229,18 @@ int doctor_verdict(const struct doctor_facts *d, const struct report *r, char *o
 	if (d->port)
 		return port_verdict(d, out, len);
 	inet_ntop(AF_INET, &d->relay_be, relay, sizeof(relay));
+	if (d->wsl->kind == WSL_2 && d->wsl->mode == WSL_MODE_OTHER)
+		return say(out, len, 0, "In %s mode WSL relays nothing from Linux's "
+					"loopback to Windows, so [::1] has no way there: reach "
+					"Windows at its own network address.", d->wsl->mode_name);
 	if (!d->live)
 		return say(out, len, 1, "%s: lo6relay's relay here would be %s (%s).",
 			   d->wsl->kind == WSL_NONE ? "Not WSL" : "WSL2", relay, d->wsl->relay_why);
 	if (!d->attached)
 		return say(out, len, 0, "The kernel is ready, but lo6relay is not attached at %s: "
 					"run 'lo6relay start'.", d->pin_dir);
-	return say(out, len, 1, "lo6relay is attached: [::1] connects to allowed ports go to %s "
-				"('lo6relay doctor PORT' checks one port).", relay);
+	return say(out, len, 1, "lo6relay is attached: [::1] connects to allowed ports go to %s%s "
+				"('lo6relay doctor PORT' checks one port).", relay,
+		   d->wsl->tcp_only ? " (TCP only: this mode carries no UDP to Windows, so "
+				      "UDP stays on Linux)" : "");
 }

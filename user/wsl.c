@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "procnet.h"
@@ -170,32 +171,53 @@ static enum wsl_kind kind_of(const char *version)
 	return strstr(version, "WSL2") || strcasestr(version, "microsoft-standard") ? WSL_2 : WSL_1;
 }
 
+/*
+ * Consomme's loopback0 is a virtio device to which WSL gives this MAC
+ * (SetupLoopbackDevice in VirtioNetworking.cpp, WSL 2.6-2.8, and in
+ * ConsommeNetworking.cpp, 2.9); mirrored mode's is a Hyper-V adapter.
+ */
+#define CONSOMME_LOOPBACK_MAC "00:11:22:33:44:55"
+
+/* wslinfo's words, as WSL spells them, and the mode each is. */
+static const struct {
+	const char *word;
+	enum wsl_mode mode;
+} wslinfo_words[] = {
+	{ "mirrored", WSL_MODE_MIRRORED }, { "nat", WSL_MODE_NAT },
+	{ "consomme", WSL_MODE_CONSOMME }, { "virtioproxy", WSL_MODE_CONSOMME },
+	{ "bridged", WSL_MODE_OTHER },	   { "none", WSL_MODE_OTHER },
+	{ "wsl1", WSL_MODE_OTHER },
+};
+
 /* The mode of a WSL2 system from wslinfo, else from its interfaces. */
 static enum wsl_mode mode_of(const struct wsl_facts *f, struct wsl_info *out)
 {
-	static const char *const others[] = { "none", "wsl1" };
 	const char *lo0 = iface_mac(f, "loopback0"), *eth0 = iface_mac(f, "eth0");
 	char gw[INET_ADDRSTRLEN];
 
 	if (f->wslinfo[0]) {
 		evidence(out, "%s: %s", f->wslinfo_how, f->wslinfo);
-		if (strcmp(f->wslinfo, "mirrored") == 0)
-			return WSL_MODE_MIRRORED;
-		if (strcmp(f->wslinfo, "nat") == 0)
-			return WSL_MODE_NAT;
-		if (strcmp(f->wslinfo, "consomme") == 0 || strcmp(f->wslinfo, "virtioproxy") == 0)
-			return WSL_MODE_CONSOMME;
-		for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
-			if (strcmp(f->wslinfo, others[i]) == 0)
-				return WSL_MODE_OTHER;
+		for (size_t i = 0; i < sizeof(wslinfo_words) / sizeof(wslinfo_words[0]); i++)
+			if (strcmp(f->wslinfo, wslinfo_words[i].word) == 0)
+				return wslinfo_words[i].mode;
 		evidence(out, "wslinfo's answer is not one lo6relay knows: looking at interfaces");
 	} else {
 		evidence(out, "wslinfo: %s", f->wslinfo_how);
 	}
-	if (lo0) {
-		evidence(out, "loopback0 present, MAC %s%s: mirrored mode's relay interface", lo0,
-			 mac_is_hyperv(lo0) ? " (Hyper-V)" : "");
+	if (lo0 && mac_is_hyperv(lo0)) {
+		evidence(out, "loopback0 present, MAC %s (Hyper-V): mirrored mode's relay "
+			 "interface", lo0);
 		return WSL_MODE_MIRRORED;
+	}
+	if (lo0 && strcasecmp(lo0, CONSOMME_LOOPBACK_MAC) == 0) {
+		evidence(out, "loopback0 present, MAC %s: the virtio device of Consomme mode", lo0);
+		return WSL_MODE_CONSOMME;
+	}
+	if (lo0) {
+		/* Both modes relay 127.0.0.1 over a loopback0; only the MAC told them apart. */
+		evidence(out, "loopback0 present, MAC %s: neither mirrored mode's (Hyper-V) nor "
+			 "Consomme's (" CONSOMME_LOOPBACK_MAC ")", lo0[0] ? lo0 : "unreadable");
+		return WSL_MODE_UNKNOWN;
 	}
 	evidence(out, "no loopback0 interface");
 	if (eth0 && mac_is_hyperv(eth0) && f->have_gw && ipv4_is_private(f->gw_be)) {
@@ -241,13 +263,23 @@ static void pick_relay(const struct wsl_facts *f, struct wsl_info *out)
 	case WSL_MODE_CONSOMME:
 		out->tcp_only = 1;
 		snprintf(out->relay_why, sizeof(out->relay_why),
-			 "Consomme mode: WSL carries 127.0.0.1 to Windows over loopback0, TCP only");
+			 "Consomme mode: WSL carries 127.0.0.1 to Windows over loopback0, TCP only "
+			 "(UDP stays on Linux)");
 		break;
 	case WSL_MODE_OTHER:
 		snprintf(out->relay_why, sizeof(out->relay_why),
-			 "%s mode: no known relay to Windows; 127.0.0.1 as a guess", out->mode_name);
+			 "%s mode: WSL has no known relay from Linux's loopback to Windows; "
+			 "127.0.0.1 is Linux's own here", out->mode_name);
 		break;
 	case WSL_MODE_UNKNOWN:
+		if (iface_mac(f, "loopback0")) {
+			/* Consomme would drop redirected UDP where Linux refuses it at once. */
+			out->tcp_only = 1;
+			snprintf(out->relay_why, sizeof(out->relay_why),
+				 "mirrored or Consomme mode: both carry 127.0.0.1 over loopback0, "
+				 "only mirrored carries UDP, so UDP stays on Linux");
+			break;
+		}
 		snprintf(out->relay_why, sizeof(out->relay_why),
 			 "networking mode unknown; 127.0.0.1, which is right in mirrored mode");
 		break;
@@ -270,10 +302,14 @@ void wsl_decide(const struct wsl_facts *f, struct wsl_info *out)
 		evidence(out, "a Microsoft version without WSL2: WSL1, which has no Linux kernel");
 	} else {
 		out->mode = mode_of(f, out);
+		/* Consomme keeps wslinfo's word: virtioproxy and consomme are one mode renamed. */
 		snprintf(out->mode_name, sizeof(out->mode_name), "%s",
 			 out->mode == WSL_MODE_MIRRORED ? "mirrored"
 			 : out->mode == WSL_MODE_NAT	? "nat"
-			 : out->mode == WSL_MODE_OTHER || out->mode == WSL_MODE_CONSOMME ? f->wslinfo
+			 : out->mode == WSL_MODE_OTHER	? f->wslinfo
+			 : out->mode == WSL_MODE_CONSOMME ? (strcmp(f->wslinfo, "virtioproxy") == 0
+								  ? "virtioproxy" : "consomme")
+			 : iface_mac(f, "loopback0")	? "mirrored or consomme"
 							: "unknown");
 	}
 	pick_relay(f, out);

@@ -19,11 +19,11 @@
 enum wsl_kind { WSL_NONE, WSL_1, WSL_2 };
 
 enum wsl_mode {
-	WSL_MODE_UNKNOWN,  /* WSL2, but no evidence settles it */
+	WSL_MODE_UNKNOWN,  /* WSL2, but no evidence settles it (a loopback0 of neither kind) */
 	WSL_MODE_MIRRORED, /* 127.0.0.1/32 is relayed to Windows over loopback0 */
 	WSL_MODE_NAT,      /* Windows is the default gateway on a virtual switch */
 	WSL_MODE_CONSOMME, /* consomme, virtioproxy: 127.0.0.1 over loopback0, TCP only */
-	WSL_MODE_OTHER,    /* wslinfo named another mode (virtioproxy, none, wsl1) */
+	WSL_MODE_OTHER,    /* bridged, none, wsl1: no known relay to Windows' loopback */
 	WSL_MODE_NOT_WSL,
 };
 
@@ -49,7 +49,8 @@ struct wsl_facts {
 struct wsl_info {
 	enum wsl_kind kind;
 	enum wsl_mode mode;
-	char mode_name[64]; /* "mirrored", "nat", wslinfo's word, "unknown", "not WSL" */
+	char mode_name[64]; /* "mirrored", "nat", wslinfo's word, "mirrored or consomme",
+			     * "unknown", "not WSL" */
 	int relay_ok;       /* 0: auto cannot name an address (NAT without a gateway) */
 	uint32_t relay_be;  /* what auto picks; 127.0.0.1 when in doubt */
 	int tcp_only;       /* the mode carries TCP only to Windows (Consomme): UDP stays on Linux */

@@ -25,4 +25,23 @@ like "$(printf '%s\n' "$out" | tail -1)" "IPV6_V6ONLY .*point such clients at 12
 lo6 doctor 6201 | grep -q IPV6_V6ONLY
 is "$?" 1 "... only for the port it was counted on"
 
+# Consomme carries TCP only (DESIGN.md, "Networking modes"): WSL's facts from a
+# folder (the test binary's LO6RELAY_TEST_WSL_ROOT), the instance live. This
+# one was started off WSL, so it sends UDP [::1] to 127.0.0.1 too: warned.
+FACTS="$WORK/consomme"
+mkdir -p "$FACTS/proc" "$FACTS/fixture"
+echo "Linux version 6.6.87.2-microsoft-standard-WSL2 (root@x) #1 SMP" >"$FACTS/proc/version"
+echo consomme >"$FACTS/fixture/wslinfo-networking-mode"
+consomme() { env LO6RELAY_TEST_WSL_ROOT="$FACTS" "$LO6RELAY" --pin-dir "$PIN" --config "$WORK/empty.conf" "$@"; }
+out=$(consomme doctor 6200)
+like "$(printf '%s\n' "$out" | grep '^  mode ')" "^  mode +consomme$" "Consomme: the mode is named"
+like "$(printf '%s\n' "$out" | grep '^  warn  *udp ')" \
+	"^  warn +udp +this instance sends UDP \[::1\] to 127\.0\.0\.1 too, which this mode does not carry to Windows" \
+	"an instance without TCP_ONLY is warned that Consomme loses its UDP"
+like "$(printf '%s\n' "$out" | grep '^  info  *udp ')" \
+	"^  info +udp +UDP to \[::1\]:6200 cannot reach Windows: Consomme carries only TCP to Windows$" \
+	"doctor PORT says UDP cannot reach Windows"
+is "$(consomme doctor --json 6200 | "$PY" -c 'import json, sys; d = json.load(sys.stdin); print(d["wsl"]["mode"], d["wsl"]["tcp_only"])')" \
+	"consomme True" "--json: mode consomme, tcp_only"
+
 done_testing

@@ -8,7 +8,7 @@
 #include "doctor.h"
 #include "procnet.h"
 
-static struct wsl_info mirrored, nat, wsl1, nat_nogw;
+static struct wsl_info mirrored, nat, wsl1, nat_nogw, consomme, bridged;
 
 /* A live, attached instance on WSL2 mirrored, port 5173 always, relay and [::1] answering. */
 static struct doctor_facts healthy(void)
@@ -24,6 +24,17 @@ static struct doctor_facts healthy(void)
 		.relay_probe = PROBE_OPEN,
 		.v6_probe = PROBE_OPEN,
 	};
+}
+
+/* The same in NAT mode: the relay is Windows at the gateway, which answered. */
+static struct doctor_facts nat_healthy(void)
+{
+	struct doctor_facts d = healthy();
+
+	d.wsl = &nat;
+	d.relay_be = nat.relay_be;
+	d.gw_probe = PROBE_OPEN;
+	return d;
 }
 
 static void expect(const struct doctor_facts *d, const struct report *r, int ok, const char *part,
@@ -48,6 +59,12 @@ int main(void)
 
 	mirrored = (struct wsl_info){ .kind = WSL_2, .mode = WSL_MODE_MIRRORED, .relay_ok = 1 };
 	nat = (struct wsl_info){ .kind = WSL_2, .mode = WSL_MODE_NAT, .relay_ok = 1 };
+	inet_pton(AF_INET, "172.20.144.1", &nat.relay_be);
+	consomme = (struct wsl_info){ .kind = WSL_2, .mode = WSL_MODE_CONSOMME, .relay_ok = 1,
+				      .tcp_only = 1, .relay_be = htonl(0x7f000001) };
+	bridged = (struct wsl_info){ .kind = WSL_2, .mode = WSL_MODE_OTHER, .relay_ok = 1,
+				     .relay_be = htonl(0x7f000001) };
+	snprintf(bridged.mode_name, sizeof(bridged.mode_name), "bridged");
 	wsl1 = (struct wsl_info){ .kind = WSL_1, .mode = WSL_MODE_OTHER, .relay_ok = 1 };
 	nat_nogw = (struct wsl_info){ .kind = WSL_2, .mode = WSL_MODE_NAT, .relay_ok = 0 };
 	snprintf(nat_nogw.relay_why, sizeof(nat_nogw.relay_why), "NAT mode, but no default route");
@@ -107,13 +124,112 @@ int main(void)
 			     "Socket.tcp, Go's \"tcp6\")");
 	EXPECT(&d, &none, 0, "point such clients at 127.0.0.1:5173 (in Go, dial \"tcp\")");
 
-	/* NAT: the relay is the gateway, never probed; the sentence says what Windows needs. */
+	/* A relay doctor does not connect to: the sentence says what Windows needs. */
 	d = healthy();
-	d.wsl = &nat;
-	inet_pton(AF_INET, "172.20.144.1", &d.relay_be);
+	inet_pton(AF_INET, "192.0.2.7", &d.relay_be);
 	d.relay_probe = PROBE_SKIPPED;
 	d.v6_probe = PROBE_SKIPPED;
-	EXPECT(&d, &none, 1, "redirected to 172.20.144.1:5173 (not probed");
+	EXPECT(&d, &none, 1, "redirected to 192.0.2.7:5173 (not probed");
+
+	/*
+	 * NAT, the Windows side (DESIGN.md, "NAT mode, the Windows side"): Linux
+	 * reaches Windows only at the gateway, so a server on Windows' loopback is
+	 * out of reach (portproxy from the gateway); nobody listening is told by
+	 * netstat.exe or a refusal; a blocked port is silence, the firewall.
+	 */
+	d = nat_healthy();
+	EXPECT(&d, &none, 1, "[::1]:5173 reaches the server on 172.20.144.1:5173 through lo6relay");
+	CHECK(doctor_windows(&d) == WIN_REACHABLE);
+	d.has_windows = 1;
+	d.windows = LISTEN_LOOP4;
+	CHECK(doctor_windows(&d) == WIN_LOOP4_ONLY);
+	EXPECT(&d, &none, 0, "'netsh interface portproxy add v4tov4 listenaddress=172.20.144.1 "
+			     "listenport=5173 connectaddress=127.0.0.1 connectport=5173'");
+	EXPECT(&d, &none, 0, "listens on its loopback only (127.0.0.1:5173)");
+	d.windows = LISTEN_LOOP4 | LISTEN_LOOP6;
+	EXPECT(&d, &none, 0, "v4tov4 listenaddress=172.20.144.1");
+	d.windows = LISTEN_LOOP4 | LISTEN_ANY4;
+	EXPECT(&d, &none, 1, "through lo6relay");
+	d.windows = LISTEN_LOOP6;
+	EXPECT(&d, &none, 0, "'netsh interface portproxy add v4tov6 listenaddress=172.20.144.1 "
+			     "listenport=5173 connectaddress=::1 connectport=5173'");
+	d.windows = 0;
+	CHECK(doctor_windows(&d) == WIN_NOBODY);
+	EXPECT(&d, &none, 0, "Nothing on Windows listens on port 5173 (netstat.exe -an shows no "
+			     "listener): start the server there, listening on 0.0.0.0:5173");
+	d = nat_healthy();
+	d.gw_probe = d.relay_probe = PROBE_REFUSED;
+	EXPECT(&d, &none, 0, "Nothing on Windows listens on port 5173 (Windows refused the "
+			     "connect)");
+	d.gw_probe = d.relay_probe = PROBE_TIMEOUT;
+	CHECK(doctor_windows(&d) == WIN_FIREWALL);
+	EXPECT(&d, &none, 0, "Windows at 172.20.144.1:5173 gave no answer within 1 s: its firewall "
+			     "drops connects from WSL (or nothing listens there");
+	EXPECT(&d, &none, 0, "'New-NetFirewallRule -DisplayName \"lo6relay 5173\" -Direction "
+			     "Inbound -InterfaceAlias \"vEthernet (WSL)\" -Protocol TCP -LocalPort "
+			     "5173 -Action Allow'");
+	d.has_windows = 1;
+	d.windows = LISTEN_ANY4;
+	EXPECT(&d, &none, 0, "drops connects from WSL; as administrator");
+	/* The Windows side is no reason to take [::1] from a Linux server: Linux first. */
+	d.linux6 = LISTEN_LOOP6;
+	d.mode = LO6_MODE_AUTO;
+	EXPECT(&d, &none, 1, "reaches the Linux server listening on it");
+	/* Before start, the gateway's answer is still news. */
+	d = nat_healthy();
+	d.attached = 0;
+	d.mode = -1;
+	d.relay_probe = d.v6_probe = PROBE_SKIPPED;
+	d.gw_probe = PROBE_TIMEOUT;
+	EXPECT(&d, &none, 0, "its firewall drops connects from WSL");
+	d.gw_probe = PROBE_OPEN;
+	EXPECT(&d, &none, 0, "run 'lo6relay start'");
+	/* An instance relaying to 127.0.0.1 in NAT mode reaches Linux, never Windows. */
+	d = nat_healthy();
+	d.relay_be = htonl(0x7f000001);
+	EXPECT(&d, &none, 0, "[::1]:5173 is sent to 127.0.0.1, but in NAT mode Windows is only at "
+			     "the gateway 172.20.144.1: set 'relay = auto'");
+	/* Not NAT: Windows on its loopback is what mirrored mode reaches. */
+	d = healthy();
+	d.has_windows = 1;
+	d.windows = LISTEN_LOOP4;
+	CHECK(doctor_windows(&d) == WIN_UNKNOWN);
+	EXPECT(&d, &none, 1, "through lo6relay");
+
+	/* start --ipv4-localhost: recommended in NAT mode only, until the instance has it. */
+	d = nat_healthy();
+	CHECK(doctor_advise_ipv4_localhost(&d));
+	d.cfg_flags = LO6_CFG_IPV4_LOCALHOST;
+	CHECK(!doctor_advise_ipv4_localhost(&d));
+	d.cfg_flags = LO6_CFG_TCP_ONLY;
+	CHECK(doctor_advise_ipv4_localhost(&d));
+	d.attached = 0;
+	CHECK(!doctor_advise_ipv4_localhost(&d));
+	d = healthy();
+	CHECK(!doctor_advise_ipv4_localhost(&d));
+	d.wsl = &consomme;
+	CHECK(!doctor_advise_ipv4_localhost(&d));
+
+	/* Bridged and none: no relay to Windows, said so; a Linux server still works. */
+	d = healthy();
+	d.wsl = &bridged;
+	EXPECT(&d, &none, 0, "In bridged mode WSL relays nothing from Linux's loopback to Windows");
+	d.port = 0;
+	EXPECT(&d, &none, 0, "In bridged mode");
+	d.port = 5173;
+	d.linux6 = LISTEN_LOOP6;
+	d.mode = LO6_MODE_AUTO;
+	EXPECT(&d, &none, 1, "reaches the Linux server");
+
+	/* Consomme: TCP only, and the summary says UDP stays on Linux. */
+	d = healthy();
+	d.wsl = &consomme;
+	EXPECT(&d, &none, 1, "through lo6relay");
+	d.port = 0;
+	EXPECT(&d, &none, 1, "(TCP only: this mode carries no UDP to Windows, so UDP stays on "
+			     "Linux)");
+	d.wsl = &mirrored;
+	EXPECT(&d, &none, 1, "go to 127.0.0.1 ('lo6relay doctor PORT'");
 
 	/* --root: nothing live; say where it would go. */
 	d = healthy();

@@ -66,6 +66,21 @@ static void fixture_trees(void)
 	CHECK(said(&w, "fixture/wslinfo-networking-mode: nat"));
 	CHECK(!w.interop);
 
+	/* Consomme named by wslinfo: 127.0.0.1 over loopback0, TCP only. */
+	detect("wsl-consomme", &w);
+	CHECK(w.mode == WSL_MODE_CONSOMME);
+	CHECK_STR(w.mode_name, "consomme");
+	CHECK_STR(relay(&w), "127.0.0.1");
+	CHECK(w.tcp_only);
+	CHECK(said(&w, "fixture/wslinfo-networking-mode: consomme"));
+
+	/* Bridged: WSL has no relay from Linux's loopback; said so, nothing pretended. */
+	detect("wsl-bridged", &w);
+	CHECK(w.mode == WSL_MODE_OTHER);
+	CHECK_STR(w.mode_name, "bridged");
+	CHECK(!w.tcp_only);
+	CHECK(strstr(w.relay_why, "bridged mode: WSL has no known relay") != NULL);
+
 	detect("plain-linux", &w);
 	CHECK(w.kind == WSL_NONE);
 	CHECK(w.mode == WSL_MODE_NOT_WSL);
@@ -127,12 +142,6 @@ static void pure_decisions(void)
 	CHECK_STR(relay(&w), "127.0.0.1");
 	CHECK(said(&w, "wslinfo --networking-mode: mirrored"));
 
-	snprintf(f.wslinfo, sizeof(f.wslinfo), "virtioproxy");
-	wsl_decide(&f, &w);
-	CHECK(w.mode == WSL_MODE_CONSOMME && w.tcp_only);
-	CHECK_STR(w.mode_name, "virtioproxy");
-	CHECK(w.relay_ok);
-
 	/* An answer nobody knows falls back to interfaces (loopback0 here). */
 	snprintf(f.wslinfo, sizeof(f.wslinfo), "quantum");
 	add_iface(&f, "loopback0", "00:15:5d:aa:bb:cc");
@@ -160,6 +169,88 @@ static void pure_decisions(void)
 	CHECK(mac_is_hyperv("00:15:5d:00:00:01"));
 	CHECK(!mac_is_hyperv("00:15:5e:00:00:01"));
 	CHECK(!mac_is_hyperv(""));
+}
+
+/*
+ * Every mode from the facts that tell it, and what follows (DESIGN.md,
+ * "Networking modes"): mirrored relays 127.0.0.1, TCP and UDP; Consomme
+ * (consomme, virtioproxy) relays 127.0.0.1, TCP only; NAT reaches Windows
+ * only at the gateway; bridged and none relay nothing. Without wslinfo,
+ * loopback0's MAC tells mirrored (Hyper-V) from Consomme (the virtio device
+ * WSL gives 00:11:22:33:44:55); a loopback0 of neither kind may be either,
+ * and UDP then stays on Linux, where it is refused at once rather than lost.
+ */
+static void mode_table(void)
+{
+	static const struct {
+		const char *wslinfo, *lo0, *eth0, *gw;
+		enum wsl_mode mode;
+		const char *name, *relay;
+		int tcp_only;
+		const char *evidence;
+	} rows[] = {
+		{ "mirrored", NULL, NULL, NULL, WSL_MODE_MIRRORED, "mirrored", "127.0.0.1", 0,
+		  "wslinfo: mirrored" },
+		{ "nat", NULL, "00:15:5d:01:02:03", "172.29.0.1", WSL_MODE_NAT, "nat",
+		  "172.29.0.1", 0, "wslinfo: nat" },
+		{ "consomme", "00:11:22:33:44:55", "a0:36:bc:12:34:56", "192.168.1.1",
+		  WSL_MODE_CONSOMME, "consomme", "127.0.0.1", 1, "wslinfo: consomme" },
+		{ "virtioproxy", "00:11:22:33:44:55", NULL, NULL, WSL_MODE_CONSOMME, "virtioproxy",
+		  "127.0.0.1", 1, "wslinfo: virtioproxy" },
+		/* NAT's fallback to Consomme: interfaces that look like NAT, wslinfo knows. */
+		{ "consomme", NULL, "00:15:5d:01:02:03", "172.29.0.1", WSL_MODE_CONSOMME,
+		  "consomme", "127.0.0.1", 1, "wslinfo: consomme" },
+		{ "bridged", NULL, "00:15:5d:01:02:03", "192.168.1.1", WSL_MODE_OTHER, "bridged",
+		  "127.0.0.1", 0, "wslinfo: bridged" },
+		{ "none", NULL, NULL, NULL, WSL_MODE_OTHER, "none", "127.0.0.1", 0,
+		  "wslinfo: none" },
+		{ NULL, "00:15:5d:aa:bb:cc", NULL, NULL, WSL_MODE_MIRRORED, "mirrored",
+		  "127.0.0.1", 0, "MAC 00:15:5d:aa:bb:cc (Hyper-V): mirrored" },
+		{ NULL, "00:11:22:33:44:55", "a0:36:bc:12:34:56", "192.168.1.1", WSL_MODE_CONSOMME,
+		  "consomme", "127.0.0.1", 1, "the virtio device of Consomme mode" },
+		{ NULL, "02:42:ac:11:00:02", NULL, NULL, WSL_MODE_UNKNOWN, "mirrored or consomme",
+		  "127.0.0.1", 1, "neither mirrored mode's (Hyper-V) nor Consomme's" },
+		{ NULL, NULL, "00:15:5d:01:02:03", "172.29.0.1", WSL_MODE_NAT, "nat",
+		  "172.29.0.1", 0, "(Hyper-V), default gateway 172.29.0.1 dev eth0 (private)" },
+		{ NULL, NULL, NULL, NULL, WSL_MODE_UNKNOWN, "unknown", "127.0.0.1", 0,
+		  "no loopback0 interface" },
+		/* An answer nobody knows: the interfaces decide. */
+		{ "quantum", "00:11:22:33:44:55", NULL, NULL, WSL_MODE_CONSOMME, "consomme",
+		  "127.0.0.1", 1, "not one lo6relay knows" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct wsl_facts f;
+		struct wsl_info w;
+		int before = checks_failed;
+
+		wsl2_facts(&f);
+		if (rows[i].wslinfo) {
+			snprintf(f.wslinfo, sizeof(f.wslinfo), "%s", rows[i].wslinfo);
+			snprintf(f.wslinfo_how, sizeof(f.wslinfo_how), "wslinfo");
+		}
+		if (rows[i].lo0)
+			add_iface(&f, "loopback0", rows[i].lo0);
+		if (rows[i].eth0)
+			add_iface(&f, "eth0", rows[i].eth0);
+		if (rows[i].gw) {
+			f.have_gw = 1;
+			inet_pton(AF_INET, rows[i].gw, &f.gw_be);
+			snprintf(f.gw_dev, sizeof(f.gw_dev), "eth0");
+		}
+		wsl_decide(&f, &w);
+		CHECK(w.kind == WSL_2);
+		CHECK(w.mode == rows[i].mode);
+		CHECK_STR(w.mode_name, rows[i].name);
+		CHECK(w.relay_ok);
+		CHECK_STR(relay(&w), rows[i].relay);
+		CHECK(w.tcp_only == rows[i].tcp_only);
+		CHECK(said(&w, rows[i].evidence));
+		if (checks_failed != before)
+			fprintf(stderr, "  in mode_table row %zu (wslinfo %s, loopback0 %s)\n", i,
+				rows[i].wslinfo ? rows[i].wslinfo : "-",
+				rows[i].lo0 ? rows[i].lo0 : "-");
+	}
 }
 
 static void private_addresses(void)
@@ -283,6 +374,7 @@ int main(int argc, char **argv)
 	snprintf(fixtures, sizeof(fixtures), "%s", argc > 1 ? argv[1] : "tests/fixtures");
 	fixture_trees();
 	pure_decisions();
+	mode_table();
 	private_addresses();
 	windows_netstat_text();
 	system32_from_mountinfo();
