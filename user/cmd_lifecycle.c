@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -121,7 +122,38 @@ static int make_config(const struct opts *o, const struct settings *s, const str
 }
 
 /*
- * Where --cgroup points, or the cgroup v2 root. Attaching to anything but a
+ * Where start attaches without --cgroup: the cgroup v2 root, or, where WSL
+ * gives each distro a cgroup of its own (wsl2.isolateDistroCgroup), ROOT/
+ * wsl-user, which holds every distro's processes while WSL's own (its
+ * Windows-to-Linux localhost relay among them) stay at the root: every
+ * distro is covered, and WSL's own connects are never redirected.
+ */
+static void default_cgroup(const char *root, char *out, size_t len)
+{
+	struct stat sb;
+
+	if (snprintf(out, len, "%.4000s/wsl-user", root) < (int)len && stat(out, &sb) == 0 &&
+	    S_ISDIR(sb.st_mode))
+		return;
+	snprintf(out, len, "%s", root);
+}
+
+/* The cgroup v2 mount, or in the tests' build a folder standing for it. */
+static int cgroup_root(char *out, size_t len)
+{
+#ifdef LO6_TEST_SWITCHES
+	const char *root = getenv("LO6RELAY_TEST_CGROUP_ROOT");
+
+	if (root) {
+		snprintf(out, len, "%s", root);
+		return 0;
+	}
+#endif
+	return cgroup2_root(out, len);
+}
+
+/*
+ * Where --cgroup points, or the default. Attaching to anything but a
  * cgroup v2 folder fails with EBADF only after the program is loaded, so
  * say first what the folder is and what to pass instead.
  */
@@ -130,7 +162,7 @@ static int start_cgroup(const struct opts *o, char *cgroup, size_t len)
 	char root[PATH_MAX], instead[PATH_MAX + 64];
 	struct statfs fs;
 
-	if (cgroup2_root(root, sizeof(root)) < 0)
+	if (cgroup_root(root, sizeof(root)) < 0)
 		root[0] = '\0';
 	if (!o->cgroup) {
 		if (!root[0]) {
@@ -139,7 +171,7 @@ static int start_cgroup(const struct opts *o, char *cgroup, size_t len)
 			       "--cgroup DIR");
 			return -1;
 		}
-		snprintf(cgroup, len, "%s", root);
+		default_cgroup(root, cgroup, len);
 		return 0;
 	}
 	snprintf(cgroup, len, "%s", o->cgroup);

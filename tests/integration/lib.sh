@@ -54,6 +54,8 @@ cleanup() {
 	"$LO6RELAY" stop --pin-dir "$PIN" >/dev/null 2>&1
 	# Processes moved into the cgroup must have exited before it can go.
 	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		# Children first (a test may make cgroups of its own inside $CG).
+		find "$CG" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
 		rmdir "$CG" 2>/dev/null && break
 		[ -d "$CG" ] || break
 		sleep 0.2
@@ -113,8 +115,9 @@ lo6() { "$LO6RELAY" --pin-dir "$PIN" --config "$WORK/empty.conf" "$@"; }
 CG_PROGS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/cg_progs.py
 cg_progs() { "$PY" "$CG_PROGS" "${1:-$CG}"; }
 
-# in_cg CMD...: run CMD as a process of the test's cgroup.
-in_cg() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
+# in_cg CMD...: run CMD as a process of the test's cgroup; in_cgroup DIR CMD...: of DIR.
+in_cg() { in_cgroup "$CG" "$@"; }
+in_cgroup() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$@"; }
 
 # serve PROTO ADDR PORT: a stand-in for the Windows side; its log is $WORK/NAME.log
 serve() {
@@ -164,4 +167,49 @@ for addr, s in servers.items():
         print(addr)
     except BlockingIOError:
         pass' "$1"
+}
+
+# wsl_nat_sim: WSL's NAT mode as WSL sets it up (DESIGN.md, "NAT mode, the
+# Windows side"): "Windows" is a network namespace of this test behind a veth
+# pair, at $WSL_GW (198.18.0.1, RFC 2544 benchmarking space), and Linux (this
+# test's namespace, 198.18.0.2) has its default route through it. $WSL_FACTS
+# is a folder of WSL's facts (a WSL2 kernel, wslinfo saying nat, this
+# namespace's real routes) for the test binary's LO6RELAY_TEST_WSL_ROOT.
+# win CMD...: CMD in Windows' namespace; win_serve PORT [PROTO]: a Windows
+# server on the gateway address (the vEthernet (WSL) one), its log
+# $WORK/win-PORT.log (TCP) or $WORK/win-udp-PORT.log.
+WSL_GW=198.18.0.1
+wsl_nat_sim() {
+	# The "Windows" namespace: held by a sleeping process, gone with it.
+	unshare -n sleep 300 &
+	WINPID=$!
+	bg_pids+=("$WINPID")
+	for _ in $(seq 50); do
+		[ "$(readlink "/proc/$WINPID/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+		sleep 0.1
+	done
+	ip link add lo6nat0 type veth peer name lo6nat1
+	ip link set lo6nat1 netns "$WINPID"
+	ip addr add 198.18.0.2/24 dev lo6nat0
+	ip link set lo6nat0 up
+	win ip link set lo up
+	win ip addr add "$WSL_GW/24" dev lo6nat1
+	win ip link set lo6nat1 up
+	ip route add default via "$WSL_GW"
+	WSL_FACTS="$WORK/wsl"
+	mkdir -p "$WSL_FACTS/proc/net" "$WSL_FACTS/fixture"
+	echo "Linux version 6.6.87.2-microsoft-standard-WSL2 (root@x) #1 SMP" >"$WSL_FACTS/proc/version"
+	echo nat >"$WSL_FACTS/fixture/wslinfo-networking-mode"
+	cp /proc/net/route "$WSL_FACTS/proc/net/route"
+}
+win() { nsenter -t "$WINPID" -n "$@"; }
+win_serve() {
+	local proto=${2:-tcp} log
+	log="$WORK/win-$([ "$proto" = tcp ] || echo udp-)$1.log"
+	# nsenter execs the server: $! is the server itself, which cleanup ends.
+	nsenter -t "$WINPID" -n "$PY" "$NETPROBE" serve "$proto" "$WSL_GW" "$1" "$log" &
+	bg_pids+=($!)
+	for _ in $(seq 50); do [ -e "$log.ready" ] && return 0; sleep 0.1; done
+	echo "# Windows server on $WSL_GW:$1 ($proto) did not start"
+	return 1
 }

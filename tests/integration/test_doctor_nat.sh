@@ -8,43 +8,9 @@
 # LO6RELAY_TEST_WSL_ROOT; the instance, listeners and probes are live.
 . "$(dirname "$0")/lib.sh"
 
-GW=198.18.0.1
-
-# The "Windows" namespace: held by a sleeping process, gone with it.
-unshare -n sleep 300 &
-WINPID=$!
-bg_pids+=("$WINPID")
-for _ in $(seq 50); do
-	[ "$(readlink "/proc/$WINPID/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
-	sleep 0.1
-done
-win() { nsenter -t "$WINPID" -n "$@"; }
-ip link add lo6nat0 type veth peer name lo6nat1
-ip link set lo6nat1 netns "$WINPID"
-ip addr add 198.18.0.2/24 dev lo6nat0
-ip link set lo6nat0 up
-win ip link set lo up
-win ip addr add "$GW/24" dev lo6nat1
-win ip link set lo6nat1 up
-ip route add default via "$GW"
-
-# win_serve PORT: a Windows server on the gateway address (the vEthernet (WSL) one).
-win_serve() {
-	local log="$WORK/win-$1.log"
-	# nsenter execs the server: $! is the server itself, which cleanup ends.
-	nsenter -t "$WINPID" -n "$PY" "$NETPROBE" serve tcp "$GW" "$1" "$log" &
-	bg_pids+=($!)
-	for _ in $(seq 50); do [ -e "$log.ready" ] && return 0; sleep 0.1; done
-	echo "# Windows server on $GW:$1 did not start"
-	return 1
-}
-
-# WSL's facts: a WSL2 kernel, wslinfo saying nat, this namespace's real routes.
-FACTS="$WORK/wsl"
-mkdir -p "$FACTS/proc/net" "$FACTS/fixture"
-echo "Linux version 6.6.87.2-microsoft-standard-WSL2 (root@x) #1 SMP" >"$FACTS/proc/version"
-echo nat >"$FACTS/fixture/wslinfo-networking-mode"
-cp /proc/net/route "$FACTS/proc/net/route"
+wsl_nat_sim
+GW=$WSL_GW
+FACTS=$WSL_FACTS
 
 # doctor ARGS...: from inside the test cgroup, so its [::1] probe is redirected; sets $out, $rc.
 doctor() {
