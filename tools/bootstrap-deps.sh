@@ -91,6 +91,7 @@ debian_deps() {
 	[ ! -f build/build.ninja ] || meson setup --reconfigure build >/dev/null
 	[ ! -f build-asan/build.ninja ] || meson setup --reconfigure build-asan >/dev/null
 	[ ! -f build-static/build.ninja ] || meson setup --reconfigure build-static >/dev/null
+	[ ! -f build-static-aarch64/build.ninja ] || meson setup --reconfigure build-static-aarch64 >/dev/null
 }
 
 # install_build_deps FAMILY: what 'bootstrap start' needs, installed.

@@ -2,7 +2,9 @@
 # Debian's cloud kernels for qemu guests, downloaded once into a cache.
 # Sourced by tools/vmtest/vmtest and tools/vmtest/static-guest; the caller
 # sets cache (the cache folder), mirror (a Debian mirror URL) and say/die.
-# fetch_kernel ALIAS prints the folder holding that kernel's vmlinuz.
+# fetch_kernel ALIAS [ARCH] prints the folder holding that kernel's vmlinuz;
+# ARCH is Debian's name, amd64 (the default) or arm64 (the aarch64 static
+# guest; apt must know the architecture: dpkg --add-architecture arm64).
 
 # Kernels from other suites: apt with a private state (lists, cache, sources)
 # in $cache/apt, so the host's own apt configuration never changes.
@@ -22,31 +24,36 @@ use_kernel_suites() {
 	apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1 || true
 }
 
-# kernel_pkg ALIAS: the versioned package a short name stands for today.
+# kernel_pkg ALIAS [ARCH]: the versioned package a short name stands for today.
 kernel_pkg() {
-	local meta
+	local meta arch=${2:-amd64}
 	case $1 in
 	# bullseye's last point release: the oldest kernel lo6relay supports.
-	5.10) echo linux-image-5.10.0-32-cloud-amd64-unsigned; return ;;
-	6.1) meta=linux-image-cloud-amd64 ;;          # bookworm's own line
-	6.12) meta=linux-image-6.12-cloud-amd64 ;;    # bookworm's newer line
+	5.10) echo "linux-image-5.10.0-32-cloud-$arch-unsigned"; return ;;
+	6.1) meta=linux-image-cloud-$arch ;;          # bookworm's own line
+	6.12) meta=linux-image-6.12-cloud-$arch ;;    # bookworm's newer line
 	linux-image-*) echo "$1"; return ;;
 	*) return 1 ;;
 	esac
-	# Nothing printed (not an error) when apt has no lists yet.
+	# Nothing printed (not an error) when apt has no lists yet. A foreign
+	# architecture's dependency comes as NAME:arm64: the name alone is
+	# unique (no amd64 package is called *-cloud-arm64).
 	apt-cache "${apt_opts[@]}" depends --no-recommends --no-suggests "$meta" 2>/dev/null |
-		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }' || true
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { sub(/:.*/, "", $2); print $2; exit }' || true
 }
 
-# fetch_kernel ALIAS: print the folder holding that kernel's vmlinuz,
-# downloading it if Debian has a newer one than the cache.
+# fetch_kernel ALIAS [ARCH]: print the folder holding that kernel's
+# vmlinuz, downloading it if Debian has a newer one than the cache.
 fetch_kernel() {
-	local alias=$1 pkg ver dir tmp deb
-	pkg=$(kernel_pkg "$alias") || die "unknown kernel '$alias' (5.10, 6.1, 6.12 or a linux-image-* package)"
+	local alias=$1 arch=${2:-amd64} pkg ver dir tmp deb slot
+	# The cache folder of this line: amd64's keep their old names.
+	slot=$alias
+	[ "$arch" = amd64 ] || slot=$alias-$arch
+	pkg=$(kernel_pkg "$alias" "$arch") || die "unknown kernel '$alias' (5.10, 6.1, 6.12 or a linux-image-* package)"
 	if [ -z "$pkg" ]; then
 		# No package lists yet (a fresh machine): fetch them once.
 		apt-get update -qq >/dev/null 2>&1 || true
-		pkg=$(kernel_pkg "$alias")
+		pkg=$(kernel_pkg "$alias" "$arch")
 	fi
 	case $pkg in
 	linux-image-*)
@@ -61,12 +68,12 @@ fetch_kernel() {
 	fi
 	if [ -z "$pkg" ] || [ -z "${ver:-}" ]; then
 		# apt knows nothing (no apt-get update, or offline): the newest cached one.
-		dir=$(ls -d "$cache/kernels/$alias/"*/ 2>/dev/null | sort -V | tail -n 1)
-		[ -n "$dir" ] || die "kernel $alias: apt has no package for it (apt-get update?) and none is cached"
+		dir=$(ls -d "$cache/kernels/$slot/"*/ 2>/dev/null | sort -V | tail -n 1)
+		[ -n "$dir" ] || die "kernel $alias ($arch): apt has no package for it (apt-get update?) and none is cached"
 		echo "${dir%/}"
 		return
 	fi
-	dir=$cache/kernels/$alias/${pkg}_$ver
+	dir=$cache/kernels/$slot/${pkg}_$ver
 	if [ ! -f "$dir/vmlinuz" ]; then
 		tmp=$(mktemp -d "$cache/tmp.XXXXXX")
 		say "kernel $alias: downloading $pkg $ver" >&2
@@ -81,13 +88,13 @@ fetch_kernel() {
 			apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1 || true
 			rm -rf "$tmp"
 			[ -z "${VMTEST_RETRIED:-}" ] || die "kernel $alias: apt-get download $pkg=$ver failed"
-			VMTEST_RETRIED=1 fetch_kernel "$alias"
+			VMTEST_RETRIED=1 fetch_kernel "$alias" "$arch"
 			return
 		}
 		deb=$(ls "$tmp"/*.deb)
 		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/*'
 		# Debian moved on: the older builds of this line go.
-		rm -rf "$cache/kernels/$alias"
+		rm -rf "$cache/kernels/$slot"
 		mkdir -p "$dir"
 		mv "$tmp"/boot/config-* "$dir/config" 2>/dev/null || true
 		mv "$tmp"/boot/vmlinuz-* "$dir/vmlinuz"
