@@ -10,6 +10,8 @@
 #define SOCK_DGRAM 2
 #define AF_INET 2
 #define AF_INET6 10
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
 
 #define LOOPBACK4_BE bpf_htonl(0x7f000001) /* 127.0.0.1 */
 
@@ -44,6 +46,26 @@ static __always_inline int is_v6only(struct bpf_sock_addr *ctx)
 			return BPF_CORE_READ_BITFIELD(&up->udp.inet.sk.__sk_common, skc_ipv6only);
 	}
 	return 0;
+#endif
+}
+
+/*
+ * An MPTCP connection's first subflow. The connect hooks see that TCP
+ * socket, so the mark would go on it, while getpeername and getsockname run
+ * on the MPTCP socket, which the reverse hooks cannot tie back to it: a
+ * redirected MPTCP client would see the relay. Such sockets are left alone.
+ */
+static __always_inline int is_mptcp_subflow(struct bpf_sock_addr *ctx)
+{
+#ifdef LO6_LEAN
+	return 0; /* the lean object (user/skel.h): the loader may not call the cast */
+#else
+	struct tcp_sock *tp;
+
+	if (ctx->type != SOCK_STREAM || !bpf_core_field_exists(struct tcp_sock, is_mptcp))
+		return 0;
+	tp = bpf_skc_to_tcp_sock(ctx->sk);
+	return tp && tp->is_mptcp;
 #endif
 }
 

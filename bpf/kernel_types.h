@@ -31,6 +31,7 @@ struct inet_connection_sock {
 
 struct tcp_sock {
 	struct inet_connection_sock inet_conn;
+	_Bool is_mptcp; /* absent without CONFIG_MPTCP: read behind bpf_core_field_exists */
 };
 
 struct tcp6_sock {

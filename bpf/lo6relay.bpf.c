@@ -171,7 +171,15 @@ static __always_inline struct lo6_config *config_of(struct bpf_sock_addr *ctx, _
 	struct lo6_config *cfg;
 	__u32 zero = 0;
 
-	if (port == 0 || (ctx->type != SOCK_STREAM && ctx->type != SOCK_DGRAM))
+	/*
+	 * TCP and UDP only. The connect hooks also run for ICMP ping sockets
+	 * (ping_v6_pre_connect: a v4-mapped address there is ENETUNREACH),
+	 * for UDP-Lite on some kernels, and for MPTCP's first subflow, a TCP
+	 * socket by its protocol (is_mptcp_subflow).
+	 */
+	if (port == 0 || (ctx->protocol != IPPROTO_TCP && ctx->protocol != IPPROTO_UDP))
+		return 0;
+	if (!(lacks & LO6_LACKS_SOCK_CAST) && is_mptcp_subflow(ctx))
 		return 0;
 	cfg = bpf_map_lookup_elem(&config, &zero);
 	/* Consomme carries TCP only: a UDP [::1] left alone stays on Linux. */

@@ -74,7 +74,7 @@ class Port:
 @dataclass(frozen=True)
 class Sock:
     family: int        # 4 or 6
-    proto: str         # tcp or udp
+    proto: str         # tcp or udp; for other_protocol rows mptcp, ping or udplite
     variant: str = "plain"  # plain, v6only, bound_v6 (bind [::1]:0 first), other_netns
 
     def name(self):
@@ -98,6 +98,10 @@ RULES = [
      "untouched, nothing counted: no sendmsg hook is attached, since `udpv6_sendmsg` refuses a v4-mapped rewrite (ENOTSUPP)"),
     ("port0", "destination port 0", "untouched, nothing counted"),
     ("not_loopback", "an address that is not loopback (another IPv6 address)", "untouched, nothing counted"),
+    ("other_protocol", "a socket of another protocol than TCP and UDP: MPTCP, an ICMP ping socket, UDP-Lite",
+     "untouched, nothing counted, exactly as without lo6relay (an MPTCP client's names could not be given back, "
+     "and a ping socket cannot take a v4-mapped address); a kernel without `bpf_skc_to_tcp_sock`, or a loader "
+     "without CAP_PERFMON, cannot tell MPTCP from TCP: such a connect is redirected and its client sees the relay"),
     ("tcp_only", "a UDP socket where the relay carries TCP only (Consomme mode, relay `127.0.0.1`)",
      "untouched, nothing counted: WSL would not carry the datagrams"),
     ("is_127_0_0_1", "`127.0.0.1` or `[::ffff:127.0.0.1]` without `--ipv4-localhost`, or where the relay is `127.0.0.1`",
@@ -216,6 +220,8 @@ def decide(inst, port, sock, dest, how="connect", source=None):
     v4 = _v4_of(dest)
     if v4 is None and not (dest == "::1" and sock.family == 6):
         return "not_loopback", None
+    if sock.proto not in ("tcp", "udp") and not (sock.proto == "mptcp" and "sock_cast" in inst.lacks):
+        return "other_protocol", None
     if inst.tcp_only and inst.relay == LOOP1 and sock.proto == "udp":
         return "tcp_only", None
     if v4 is None:
@@ -244,7 +250,7 @@ def decide(inst, port, sock, dest, how="connect", source=None):
     return "redirect", spelling
 
 
-UNCOUNTED = ("sendto", "port0", "not_loopback", "tcp_only", "is_127_0_0_1", "other_127", "stranded_source")
+UNCOUNTED = ("sendto", "port0", "not_loopback", "other_protocol", "tcp_only", "is_127_0_0_1", "other_127", "stranded_source")
 
 
 def _reply_from(lands, dest):

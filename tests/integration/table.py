@@ -487,6 +487,64 @@ def again_rows(tap, inst, servers, other, rules_hit):
               % inst.name(), failures + servers.strays(), n)
 
 
+# Other protocols the connect hooks see: (socket type, protocol; None: ICMP of the family).
+PROTOCOLS = {"mptcp": (socket.SOCK_STREAM, 262), "ping": (socket.SOCK_DGRAM, None),
+             "udplite": (socket.SOCK_DGRAM, 136)}
+PROTOCOL_PORTS = (LOOP1, "::1")  # listeners of the two ports (mode always) they meet
+
+
+def protocol_try(sock, dest, port, servers):
+    """One connect of another protocol: (errno, peer, local, who got it), or
+    None where this kernel (or this netns's ping_group_range) offers no such socket."""
+    kind, num = PROTOCOLS[sock.proto]
+    if num is None:
+        num = socket.IPPROTO_ICMPV6 if sock.family == 6 else socket.IPPROTO_ICMP
+    try:
+        s = socket.socket(socket.AF_INET6 if sock.family == 6 else socket.AF_INET, kind, num)
+    except OSError:
+        return None
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", int(TCP_TIMEOUT), 0))
+    try:
+        s.connect((dest, port))
+        got = (None, s.getpeername()[0], s.getsockname()[0])
+    except OSError as e:
+        got = (errname(e), None, None)
+    stream = kind == socket.SOCK_STREAM
+    landed, _ = servers.take("tcp" if stream else "udp", port, 0.2 if stream and got[0] is None else 0)
+    s.close()
+    return got + (",".join(landed) or None,)
+
+
+def protocol_cases():
+    for proto, fam in itertools.product(PROTOCOLS, (6, 4)):
+        for listener, dest in itertools.product(PROTOCOL_PORTS, DESTS[fam]):
+            yield Sock(fam, proto), Port(port_number(listener, "always"), "always", "off", listener), dest
+
+
+def protocol_reference(servers):
+    """What each case does with no program attached: the kernel's own answer."""
+    return {case: protocol_try(case[0], case[2], case[1].number, servers) for case in protocol_cases()}
+
+
+def protocol_rows(tap, inst, servers, reference, rules_hit):
+    """Other protocols than TCP and UDP: where the rules leave them alone, each
+    connect must do exactly what it did with no program attached, and count nothing."""
+    failures, n = [], 0
+    for (sock, port, dest), ref in reference.items():
+        rule, _ = model.decide(inst, port, sock, dest)
+        if ref is None or rule != "other_protocol":
+            continue  # the kernel lacks it, or (MPTCP unseen) the TCP rows cover it
+        n += 1
+        rules_hit[rule] = rules_hit.get(rule, 0) + 1
+        before = STATS.of(port.number)
+        got = protocol_try(sock, dest, port.number, servers)
+        moved = counters_moved(before, STATS.of(port.number))
+        if got != ref or moved:
+            failures.append("%s [%s]:%d: want %s as without lo6relay, nothing counted; got %s, counted %s" % (
+                sock.name(), dest, port.number, ref, got, moved))
+    tap.group("%s: other protocols (MPTCP, ICMP ping, UDP-Lite)" % inst.name(), failures + servers.strays(), n)
+
+
 def names_now(s, sock, port, servers, landed, landing):
     """An open socket's names now and, for UDP, where a datagram sent now lands
     (LANDING: the model expects it somewhere) and its reply's source."""
@@ -563,6 +621,9 @@ def main():
             for addr in (LOOP1, "::1"):
                 servers.add(proto, p, addr, "other")
     tap, rules_hit, kernel_lacks = Tap(), {}, None
+    reference = protocol_reference(servers)  # before any start: nothing attached yet
+    lacking = sorted({"%s%d" % (c[0].proto, c[0].family) for c, r in reference.items() if r is None})
+    print("# other protocols this kernel offers no socket for: %s" % (", ".join(lacking) or "none"))
     try:
         for inst in INSTANCES:
             start(inst)
@@ -579,6 +640,7 @@ def main():
                 run_rows(tap, "%s: default %s" % (inst.name(), phase), single_rows(inst, phase), inst,
                          servers, other, rules_hit)
             lo6("default", "off")
+            protocol_rows(tap, inst, servers, reference, rules_hit)
             again_rows(tap, inst, servers, other, rules_hit)
             # The same options, then each of the two that decide the reverse hooks flipped.
             for then in (inst, replace(inst, show_relay=not inst.show_relay),
