@@ -321,12 +321,17 @@ int lo6_connect4(struct bpf_sock_addr *ctx)
  */
 /*
  * A socket disconnected since its redirect (connect(AF_UNSPEC), which runs
- * no hook, leaves it in TCP_CLOSE) keeps its mark but answers for itself:
- * a later sendto's replies or a failed connect's names are not the relay's.
+ * no hook, or a refused connect: tcp_disconnect, __udp_disconnect) keeps
+ * its mark but answers for itself: a later sendto's replies or a failed
+ * connect's names are not the relay's. Those clear the peer's port; a TCP
+ * connection that merely closed (TCP_CLOSE too) keeps it, and its local
+ * name is still the one it had.
  */
 static __always_inline int connected(struct bpf_sock_addr *ctx)
 {
-	return ctx->sk->state != BPF_TCP_CLOSE;
+	__u32 dport = ctx->sk->dst_port;
+
+	return ctx->sk->state != BPF_TCP_CLOSE || dport != 0;
 }
 
 static __always_inline void give_back6(struct bpf_sock_addr *ctx, int local)

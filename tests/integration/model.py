@@ -347,6 +347,17 @@ def expect_across(first, then, port, sock, dest):
     return e
 
 
+def expect_closed(inst, port, sock, dest):
+    """A TCP connection that closed (the server closed, then the client shut
+    down its side): getsockname still names the local end it had, given back
+    as while connected (a closed socket keeps its peer's port, which a
+    disconnected one loses). None where nothing connected."""
+    e = expect(inst, port, sock, dest)
+    if sock.proto != "tcp" or e.errno:
+        return None
+    return e.local
+
+
 def expect_reconnected_across(first, then, port, sock, d1, d2):
     """A UDP socket connected to D1 under FIRST, connected again to D2, an
     address no rule rewrites, under THEN, and read after a third start with

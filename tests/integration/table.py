@@ -545,6 +545,30 @@ def protocol_rows(tap, inst, servers, reference, rules_hit):
     tap.group("%s: other protocols (MPTCP, ICMP ping, UDP-Lite)" % inst.name(), failures + servers.strays(), n)
 
 
+def closed_rows(tap, inst, servers, other, rules_hit):
+    """TCP connections that closed: the local name stays what it was (expect_closed)."""
+    port = Port(port_number(LOOP1, "always"), "always", "off", LOOP1)
+    failures, n = [], 0
+    for fam in (6, 4):
+        sock = Sock(fam, "tcp")
+        for dest in DESTS[fam]:
+            want = model.expect_closed(inst, port, sock, dest)
+            if want is None:
+                continue
+            n += 1
+            s = client(sock, other)
+            s.connect((dest, port.number))
+            servers.take("tcp", port.number, 0.2)  # accepted and closed at once
+            s.shutdown(socket.SHUT_WR)
+            s.recv(1)  # the server's FIN: both sides are closed now
+            got = s.getsockname()[0]
+            s.close()
+            if got != want:
+                failures.append("%s [%s]:%d closed: getsockname: want %s, got %s" % (
+                    sock.name(), dest, port.number, want, got))
+    tap.group("%s: TCP connections closed, then getsockname" % inst.name(), failures + servers.strays(), n)
+
+
 def names_now(s, sock, port, servers, landed, landing):
     """An open socket's names now and, for UDP, where a datagram sent now lands
     (LANDING: the model expects it somewhere) and its reply's source."""
@@ -641,6 +665,7 @@ def main():
                          servers, other, rules_hit)
             lo6("default", "off")
             protocol_rows(tap, inst, servers, reference, rules_hit)
+            closed_rows(tap, inst, servers, other, rules_hit)
             again_rows(tap, inst, servers, other, rules_hit)
             # The same options, then each of the two that decide the reverse hooks flipped.
             for then in (inst, replace(inst, show_relay=not inst.show_relay),
