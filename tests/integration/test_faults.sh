@@ -61,7 +61,7 @@ for n in $(seq 100 106) $(seq 110 116) 120; do
 	left=$(cg_progs | awk '{ print $1 }')
 	if [ -n "$left" ]; then
 		for hook in $left; do
-			like "$(cat "$WORK/out")" "[ ,]$hook[ ,]" "... names $hook, still attached"
+			like "$(cat "$WORK/out")" "[ ,]${hook}[ ,]" "... names $hook, still attached"
 		done
 		like "$(cat "$WORK/out")" "did not finish \\(run 'lo6relay stop'" \
 			"... and says to run stop"
