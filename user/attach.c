@@ -43,6 +43,7 @@ void attach_unpin(const char *pin_dir, enum hook hook)
 		bpf_link_detach(fd);
 		close(fd);
 	}
+	fault_point(STEP_DETACHED + (int)hook);
 	unlink(path);
 }
 

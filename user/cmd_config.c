@@ -143,6 +143,7 @@ int cmd_save(const struct opts *o)
 	struct lo6_config cfg;
 	struct instance in;
 	int err, ret = EXIT_FAIL;
+	char why[512];
 
 	if (!cf)
 		return EXIT_FAIL;
@@ -161,8 +162,29 @@ int cmd_save(const struct opts *o)
 	cf->relay = (cfg.flags & LO6_CFG_RELAY_AUTO) ? CONFIG_RELAY_AUTO : CONFIG_RELAY_ADDR;
 	cf->relay_ip4 = cfg.relay_ip4;
 	cf->ipv4_localhost = !!(cfg.flags & LO6_CFG_IPV4_LOCALHOST);
-	if (strcmp(o->pin_dir, LO6_DEFAULT_PIN_DIR) != 0)
-		snprintf(cf->pin_dir, sizeof(cf->pin_dir), "%s", o->pin_dir);
+	/*
+	 * reload and stop find the instance by the file's pin-dir: a value cut
+	 * short or read back otherwise would leave this one attached while stop
+	 * says there is nothing to stop. Refused before the file is touched.
+	 */
+	if (strcmp(o->pin_dir, LO6_DEFAULT_PIN_DIR) != 0 &&
+	    snprintf(cf->pin_dir, sizeof(cf->pin_dir), "%s", o->pin_dir) >=
+		    (int)sizeof(cf->pin_dir)) {
+		errorf("save refuses: the pin folder %s is longer than the %d characters a "
+		       "config file's pin-dir holds, so reload and stop would not find this "
+		       "instance; %s is unchanged: pass --pin-dir to every command, or run it at "
+		       "a shorter one",
+		       o->pin_dir, CONFIG_PIN_DIR_MAX, path);
+		goto close;
+	}
+	if (config_file_round_trip(cf, why, sizeof(why)) < 0) {
+		errorf("save refuses: %s ('#' starts a comment, spaces at either end and control "
+		       "characters are not kept), so reload and stop would not find this instance; "
+		       "%s is unchanged: pass --pin-dir to every command, or run it at a pin "
+		       "folder without them",
+		       why, path);
+		goto close;
+	}
 	if ((err = write_atomically(path, cf)) == -ELOOP) {
 		errorf("%s is a symbolic link, and save never writes through one: save to the "
 		       "file it names with --config, or remove the link", path);

@@ -410,6 +410,7 @@ int cmd_stop(const struct opts *o)
 	for (int h = NHOOKS - 1; h >= 0; h--) {
 		if (pin_exists(o->pin_dir, hooks[h].link_pin)) {
 			attach_unpin(o->pin_dir, (enum hook)h);
+			fault_point(STEP_STOP_UNPINNED + h);
 			found = 1;
 		}
 	}
@@ -419,8 +420,12 @@ int cmd_stop(const struct opts *o)
 			found = 1;
 		}
 	}
+	fault_point(STEP_STOP_MAPS);
 	if (!found) {
-		notef("not running at %s: nothing to stop", o->pin_dir);
+		/* A stop killed after its last unpin left the folder: finish the job. */
+		watch_lock_remove(o->pin_dir);
+		notef("not running at %s: nothing to stop%s", o->pin_dir,
+		      rmdir(o->pin_dir) == 0 ? " (its empty folder removed)" : "");
 		return EXIT_OK;
 	}
 	watch_lock_remove(o->pin_dir); /* watch's lock folder (watch.h) */

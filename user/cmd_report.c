@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "cli.h"
 #include "instance.h"
 #include "json.h"
@@ -173,6 +174,43 @@ static void not_attached(const struct opts *o, const char *why)
 	}
 }
 
+/*
+ * Why connect6 does not redirect, read from the links: a stop killed after
+ * it took connect6 away (it goes first) leaves the other hooks attached to
+ * a cgroup that is far from gone. A detached link and one whose cgroup was
+ * removed both report cgroup 0, so that case names both.
+ */
+static void not_redirecting(const struct opts *o, const struct attach_state *st)
+{
+	uint32_t others = st->live & ~(1u << HOOK_CONNECT6);
+	char names[128], where[PATH_MAX] = "", root[PATH_MAX], why[PATH_MAX + 256];
+	uint64_t id = 0;
+	int found = 0;
+
+	for (int h = 0; h < NHOOKS && !id; h++)
+		if (others & (1u << h))
+			id = st->link[h].cgroup_id;
+	if (others) {
+		if (cgroup2_root(root, sizeof(root)) == 0)
+			cgroup_find_ids(root, &id, 1, &found, where, sizeof(where));
+		if (!found)
+			snprintf(where, sizeof(where), "cgroup id %llu", (unsigned long long)id);
+		snprintf(why, sizeof(why),
+			 "connect6 is not, while %s still %s, on %s: a stop or start did not "
+			 "finish (run 'lo6relay stop' to take them away, then 'lo6relay start')",
+			 hook_names(others, 1, names, sizeof(names)),
+			 __builtin_popcount(others) == 1 ? "is" : "are", where);
+	} else if (st->err == 0) {
+		snprintf(why, sizeof(why),
+			 "connect6's link is on no cgroup: the cgroup it was attached to is gone, "
+			 "or a stop did not finish (run 'lo6relay stop', then 'lo6relay start')");
+	} else {
+		snprintf(why, sizeof(why),
+			 "no link pinned at the pin folder (run 'lo6relay start')");
+	}
+	not_attached(o, why);
+}
+
 int cmd_status(const struct opts *o)
 {
 	struct lo6_port_stats total = { 0 };
@@ -193,12 +231,8 @@ int cmd_status(const struct opts *o)
 		errorf("'status' takes no arguments");
 		return EXIT_USAGE;
 	}
-	if (attach_state_read(o->pin_dir, &st) < 0) {
-		not_attached(o, "no link pinned at the pin folder (run 'lo6relay start')");
-		return EXIT_NOT_RUNNING;
-	}
-	if (st.cgroup_id == 0) {
-		not_attached(o, "the cgroup it was attached to is gone (run 'lo6relay stop', then 'lo6relay start')");
+	if (attach_state_read(o->pin_dir, &st) < 0 || st.cgroup_id == 0) {
+		not_redirecting(o, &st);
 		return EXIT_NOT_RUNNING;
 	}
 	snprintf(cgid, sizeof(cgid), "(cgroup id %llu)", (unsigned long long)st.cgroup_id);

@@ -186,6 +186,35 @@ void watch_lock_remove(const char *pin_dir)
 		rmdir(path);
 }
 
+/* The id of the map behind FD, 0 if it cannot be read. */
+static uint32_t map_id(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	uint32_t len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.id : 0;
+}
+
+/*
+ * 1 if the events map pinned at PIN_DIR is gone (a stop), 2 if it is
+ * another one (a new start), 0 if it is still ours (an upgrade keeps it).
+ * Our descriptor keeps the old map alive, but no program writes to it.
+ */
+static int instance_gone(const char *pin_dir, uint32_t events_id)
+{
+	char path[PATH_MAX];
+	uint32_t id;
+	int fd;
+
+	if (pin_path(path, sizeof(path), pin_dir, LO6_MAP_EVENTS) < 0)
+		return 0;
+	if ((fd = bpf_obj_get(path)) < 0)
+		return errno == ENOENT;
+	id = map_id(fd);
+	close(fd);
+	return id && id != events_id ? 2 : 0;
+}
+
 /* The reader of our stdout is gone (a pipe with no reader polls POLLERR), events or not. */
 static int stdout_gone(void)
 {
@@ -199,7 +228,8 @@ int cmd_watch(const struct opts *o)
 	struct watch_ctx w = { o, -1, mono_to_real() };
 	struct ring_buffer *rb = NULL;
 	char path[PATH_MAX];
-	int events_fd = -1, watchers_fd = -1, lock = -1, ret = EXIT_FAIL, err, tries;
+	int events_fd = -1, watchers_fd = -1, lock = -1, ret = EXIT_FAIL, err, tries, gone = 0;
+	uint32_t events_id;
 	struct sigaction sa = { .sa_handler = on_signal }, ign = { .sa_handler = SIG_IGN };
 
 	if (o->argc > 1 || (o->argc == 1 && (w.left = count_parse(o->argv[0])) < 0)) {
@@ -236,6 +266,7 @@ int cmd_watch(const struct opts *o)
 		}
 		nanosleep(&(struct timespec){ .tv_nsec = LOCK_TRY_MS * 1000000L }, NULL);
 	}
+	events_id = map_id(events_fd);
 	rb = ring_buffer__new(events_fd, on_event, &w, NULL);
 	if (!rb) {
 		errorf("cannot read the events of %s: %s", o->pin_dir, strerror(errno));
@@ -262,9 +293,17 @@ int cmd_watch(const struct opts *o)
 			errorf("reading events failed: %s", strerror(-err));
 			break;
 		}
+		/* Stopped under us: without this check, a watch that prints nothing, forever. */
+		if ((gone = instance_gone(o->pin_dir, events_id)) != 0) {
+			errorf("lo6relay at %s was %s, so no event can come here: run 'lo6relay "
+			       "watch' again%s",
+			       o->pin_dir, gone == 1 ? "stopped" : "stopped and started again",
+			       gone == 1 ? " once it runs" : "");
+			break;
+		}
 	}
 	set_watchers(watchers_fd, 0);
-	ret = stopping || stdout_gone() ? EXIT_OK : EXIT_FAIL;
+	ret = !gone && (stopping || stdout_gone()) ? EXIT_OK : EXIT_FAIL;
 out:
 	ring_buffer__free(rb);
 	if (lock >= 0)

@@ -470,3 +470,57 @@ int config_file_write(FILE *f, const struct config_file *c)
 	write_ports(f, c, LO6_MODE_NEVER, "never");
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
+
+/* C as config_file_write writes it, in *TEXT (malloc'd) of *LEN bytes. 0 or -1. */
+static int write_text(const struct config_file *c, char **text, size_t *len)
+{
+	FILE *f = open_memstream(text, len);
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = config_file_write(f, c);
+	return fclose(f) == 0 ? ret : -1;
+}
+
+int config_file_round_trip(const struct config_file *c, char *err, size_t errlen)
+{
+	struct config_file *back = malloc(sizeof(*back));
+	char *t1 = NULL, *t2 = NULL, perr[256];
+	size_t n1 = 0, n2 = 0, at = 0, b1, e1, e2;
+	int ret = -1;
+
+	if (!back || write_text(c, &t1, &n1) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (config_file_parse("what save writes", t1, n1, back, perr, sizeof(perr)) < 0) {
+		snprintf(err, errlen, "%s", perr);
+		goto out;
+	}
+	/* The writer's text is canonical: what reads back differently writes differently. */
+	if (write_text(back, &t2, &n2) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	while (at < n1 && at < n2 && t1[at] == t2[at])
+		at++;
+	if (at == n1 && at == n2) {
+		ret = 0;
+		goto out;
+	}
+	/* The lines that differ start together: everything before them is the same. */
+	for (b1 = at; b1 > 0 && t1[b1 - 1] != '\n'; b1--)
+		;
+	for (e1 = at; e1 < n1 && t1[e1] != '\n'; e1++)
+		;
+	for (e2 = at; e2 < n2 && t2[e2] != '\n'; e2++)
+		;
+	snprintf(err, errlen, "'%.*s' reads back as '%.*s'", (int)(e1 - b1), t1 + b1,
+		 (int)(e2 - b1), t2 + b1);
+out:
+	free(back);
+	free(t1);
+	free(t2);
+	return ret;
+}

@@ -81,4 +81,12 @@ int config_file_folders_trusted(const char *path, const char *real, char *err, s
 /* Writes C in the same format, parseable back to the same struct. 0 or -1. */
 int config_file_write(FILE *f, const struct config_file *c);
 
+/*
+ * Pure: does what config_file_write writes of C read back as written? A
+ * value the parser cuts ('#' starts a comment), trims or refuses would make
+ * reload and stop act on something else than save meant. 0, or -1 with the
+ * line as written and as read back (or the parser's refusal) in ERR.
+ */
+int config_file_round_trip(const struct config_file *c, char *err, size_t errlen);
+
 #endif

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Test-only fault points: with LO6RELAY_TEST_KILL_AT=N in the environment,
- * `start` kills itself with SIGKILL at its Nth step, so the tests can prove
- * that a loader dying anywhere leaves the old working state or nothing, and
- * that the next start recovers. Unset, a step costs one getenv. Only the
+ * `start` or `stop` kills itself with SIGKILL at step N, so the tests can
+ * prove that a loader dying anywhere leaves the old working state or
+ * nothing, that status reads what it left truly, and that the next start
+ * or stop finishes the job. Unset, a step costs one getenv. Only the
  * test binary (built with LO6_TEST_SWITCHES) has them: in the installed
  * lo6relay a fault point is nothing.
  */
@@ -35,6 +36,13 @@ enum {
 	STEP_PORTS,       /* allowlist filled (a new instance) */
 	STEP_CONFIG,      /* config written: the instance is complete but not attached */
 	STEP_HOOK_FIRST,  /* + h: hook h attached or replaced, link pinned */
+};
+
+/* ... and those of stop, which takes the links away connect6 first, then the maps. */
+enum {
+	STEP_DETACHED = 100,      /* + h: hook h detached, its link still pinned (attach_unpin) */
+	STEP_STOP_UNPINNED = 110, /* + h: hook h's link unpinned */
+	STEP_STOP_MAPS = 120,     /* every map unpinned, the pin folder still there */
 };
 
 #endif

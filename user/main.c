@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: MIT
 /* lo6relay: the command table, option parsing and dispatch. */
+#define _GNU_SOURCE /* O_PATH */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "cli.h"
@@ -212,7 +217,75 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-int main(int argc, char **argv)
+/*
+ * A descriptor the caller closed (`>&-`) is held by an O_PATH one, which
+ * takes no write (EBADF, as closed): no map, lock, file or syslog socket
+ * we open later gets number 1 or 2, and with it our output.
+ */
+static void hold_closed_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			open("/dev/null", O_PATH); /* the lowest free number: fd itself */
+}
+
+/*
+ * Output that never arrived is a failure to own up to, as coreutils'
+ * close_stdout does: stdout full (ENOSPC), closed (EBADF), or its reader
+ * gone (EPIPE; SIGPIPE is ignored, so no command dies halfway through a
+ * change). CHANGED: the command changed the instance, and that stands.
+ * The exit status: 1, unless the command line was wrong.
+ */
+static int output_lost(const char *name, int err, int changed, int rc)
+{
+	errorf("cannot write to stdout (%s), so the output of '%s' is lost%s: send it to a "
+	       "terminal, a file with room or a reader that reads to the end",
+	       err ? strerror(err) : "a write failed", name,
+	       changed ? ", though what it did stands" : "");
+	return rc == EXIT_USAGE ? rc : EXIT_FAIL;
+}
+
+/* The command run() dispatched to, if it got as far, and its argument count. */
+static const struct command *ran;
+static int ran_argc;
+
+/*
+ * Why an earlier write failed, asked of the descriptor again (stdio drops
+ * what a failed fflush held, and errno with it): an empty write still meets
+ * a full device (ENOSPC) or a closed one (EBADF), and a pipe whose reader
+ * left polls POLLERR. 0 if it does not tell.
+ */
+static int stdout_cause(void)
+{
+	struct pollfd p = { .fd = fileno(stdout), .events = 0 };
+
+	if (write(p.fd, "", 0) < 0)
+		return errno;
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) ? EPIPE : 0;
+}
+
+static int output_check(int rc)
+{
+	int err, changed;
+
+	if (fflush(stdout) != 0)
+		err = errno;
+	else if (!ferror(stdout))
+		return rc;
+	else
+		err = stdout_cause();
+	if (!ran)
+		return output_lost("lo6relay", err, 0, rc); /* help, usage or version */
+	/* watch ends when its reader does (`watch | head -1`): the reader chose so. */
+	if (ran->pins == PINS_WATCH && err == EPIPE)
+		return rc;
+	changed = rc == EXIT_OK &&
+		  (ran->logs || ran->pins == PINS_STOP || ran->pins == PINS_WRITE) &&
+		  !(ran->run == cmd_default && ran_argc == 0);
+	return output_lost(ran->name, err, changed, rc);
+}
+
+static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "pin-dir", required_argument, NULL, 'p' },
@@ -315,5 +388,20 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	if ((cmd->pins == PINS_WATCH || cmd->pins == PINS_WRITE) && pins_abi_check(o.pin_dir) < 0)
 		return EXIT_FAIL;
+	/* watch may print nothing for hours: a stdout that takes nothing is refused now. */
+	if (cmd->pins == PINS_WATCH && write(STDOUT_FILENO, "", 0) < 0)
+		return output_lost(cmd->name, errno, 0, EXIT_FAIL);
+	ran = cmd;
+	ran_argc = o.argc;
 	return cmd->run(&o); /* the lock, if any, lasts until exit */
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	hold_closed_std_fds();
+	sigaction(SIGPIPE, &ign, NULL);
+	ran = NULL;
+	return output_check(run(argc, argv));
 }

@@ -189,4 +189,40 @@ ok $? "stop once the file is fixed"
 [ ! -e "$PIN" ]
 ok $? "... removes the file's pin folder"
 
+# Whatever save writes, stop reads back: a pin folder the file would cut
+# ('#' starts a comment; pin-dir holds 200 characters) is refused, the file
+# left as it was; one it keeps (a space inside) is saved and found again.
+odd_stop() { "$LO6RELAY" --pin-dir "$1" --config "$WORK/empty.conf" stop >/dev/null 2>&1; }
+long="$PIN-$(printf 'a%.0s' $(seq 200))"
+trap 'odd_stop "$PIN#x"; odd_stop "$long"; odd_stop "$PIN x"; cleanup' EXIT
+for odd in "$PIN#x" "$long"; do
+	name="a pin folder of ${#odd} characters"
+	[ "$odd" = "$PIN#x" ] && name="a pin folder with '#'"
+	printf "# the administrator's\nallow = 4100\n" >"$conf"
+	cp "$conf" "$WORK/conf.before"
+	"$LO6RELAY" --pin-dir "$odd" --config "$conf" start --cgroup "$CG" >/dev/null
+	ok $? "start at $name"
+	"$LO6RELAY" --pin-dir "$odd" --config "$conf" save >/dev/null 2>"$WORK/err"
+	is "$?" 1 "... save refuses it"
+	is "$(wc -l <"$WORK/err")" 1 "... in one line"
+	like "$(cat "$WORK/err")" "^lo6relay: save refuses: .*so reload and stop would not find" \
+		"... saying why"
+	cmp -s "$conf" "$WORK/conf.before"
+	ok $? "... and leaves the file as it was"
+	"$LO6RELAY" --pin-dir "$odd" --config "$conf" stop >/dev/null
+	ok $? "... stop --pin-dir still stops it"
+	is "$(cg_progs)" "" "... nothing is attached"
+	[ ! -e "$odd" ]
+	ok $? "... and its pin folder is gone"
+done
+: >"$conf"
+"$LO6RELAY" --pin-dir "$PIN x" --config "$conf" start --cgroup "$CG" >/dev/null
+"$LO6RELAY" --pin-dir "$PIN x" --config "$conf" save >/dev/null
+ok $? "save of a pin folder with a space inside"
+"$LO6RELAY" --config "$conf" stop >/dev/null
+ok $? "... and stop without --pin-dir, from the file alone"
+is "$(cg_progs)" "" "... detaches it"
+[ ! -e "$PIN x" ]
+ok $? "... and removes its pin folder"
+
 done_testing

@@ -1,7 +1,9 @@
 #!/bin/bash
 # A loader killed at any step of start leaves the old working state or no
-# program attached, and the next start recovers; each environmental fault
-# gives one sentence of ours and exit 1.
+# program attached, and the next start recovers; a stop killed at any step
+# leaves nothing redirecting, a status that says what is still attached,
+# and the next stop finishes; each environmental fault gives one sentence
+# of ours and exit 1.
 . "$(dirname "$0")/lib.sh"
 
 progs_on() { cg_progs | grep -c "$1"; }
@@ -38,6 +40,47 @@ for n in $(seq 1 $last_step); do
 	is "$(stat_of 4000 redirected)" $((before + 1)) "... counters kept and counting"
 	is "$(progs_on lo6_connect6)" 1 "... one connect6 program"
 done
+lo6 stop >/dev/null
+
+# Stop killed at step N (user/faults.h: 100 + h, hook h detached but pinned;
+# 110 + h, unpinned; 120, every map unpinned). stop takes connect6 first.
+for n in $(seq 100 106) $(seq 110 116) 120; do
+	lo6 start --cgroup "$CG" --ports 4000 >/dev/null
+	LO6RELAY_TEST_KILL_AT=$n lo6 stop >/dev/null 2>&1
+	rc=$?
+	if [ "$rc" = 0 ]; then # a hook this kernel or start does not attach: no such step
+		is "$(cg_progs)" "" "stop not killed at step $n: nothing attached"
+		continue
+	fi
+	is "$rc" 137 "stop killed at step $n"
+	lo6 status >"$WORK/out"
+	is "$?" 3 "... status: not attached"
+	grep -q "^lo6relay: not attached: " "$WORK/out"
+	ok $? "... saying so"
+	like "$(probe_cg tcp ::1 4000 x)" "^err " "... and nothing redirects"
+	left=$(cg_progs | awk '{ print $1 }')
+	if [ -n "$left" ]; then
+		for hook in $left; do
+			like "$(cat "$WORK/out")" "[ ,]${hook}[ ,]" "... names $hook, still attached"
+		done
+		like "$(cat "$WORK/out")" "did not finish \\(run 'lo6relay stop'" \
+			"... and says to run stop"
+		grep -q "gone" "$WORK/out"
+		is "$?" 1 "... never that the cgroup is gone"
+	fi
+	lo6 stop >/dev/null
+	ok $? "... the next stop succeeds"
+	is "$(cg_progs)" "" "... takes every program away"
+	[ ! -e "$PIN" ]
+	ok $? "... and the pin folder"
+done
+# ... and a start after one killed at its first step works as ever.
+lo6 start --cgroup "$CG" --ports 4000 >/dev/null
+LO6RELAY_TEST_KILL_AT=106 lo6 stop >/dev/null 2>&1
+lo6 start --cgroup "$CG" --ports 4000 >/dev/null 2>&1 # a note: the maps were kept
+ok $? "start after a stop killed once connect6 was detached"
+like "$(probe_cg tcp ::1 4000 x)" "^ok " "... redirects"
+is "$(progs_on lo6_connect6)" 1 "... with exactly one connect6 program"
 lo6 stop >/dev/null
 
 # A program the verifier refuses: one sentence, exit 1, nothing left.

@@ -147,4 +147,45 @@ lo6 stop >/dev/null
 [ ! -e "$PIN" ]
 ok $? "stop removes the pin folder, watch's lock folder included"
 
+# A watch outlives neither a stop nor a stop and a new start: no event can
+# reach it, so it ends in one sentence with exit 1, not silent forever.
+lo6 start --cgroup "$CG" --ports 8080 >/dev/null
+"${W[@]}" watch >/dev/null 2>"$WORK/err" &
+w=$!
+wait_watching 1
+lo6 stop >/dev/null
+until_gone $w
+ok $? "watch ends once its instance is stopped"
+wait $w
+is "$?" 1 "... with exit 1"
+is "$(wc -l <"$WORK/err")" 1 "... in one line"
+like "$(cat "$WORK/err")" "^lo6relay: lo6relay at $PIN was stopped, so no event can come" \
+	"... saying so"
+lo6 start --cgroup "$CG" --ports 8080 >/dev/null
+"${W[@]}" watch >/dev/null 2>"$WORK/err" &
+w=$!
+wait_watching 1
+kill -STOP $w
+lo6 stop >/dev/null
+lo6 start --cgroup "$CG" --ports 8080 >/dev/null
+kill -CONT $w
+until_gone $w
+ok $? "watch ends once its instance is stopped and another started"
+wait $w
+is "$?" 1 "... with exit 1"
+like "$(cat "$WORK/err")" "^lo6relay: lo6relay at $PIN was stopped and started again" \
+	"... saying so"
+is "$(watchers)" 0 "... and the new instance counts no watcher"
+lo6 start --cgroup "$CG" --ports 8080 --loopback4 >/dev/null
+"${W[@]}" watch 1 >"$WORK/upgraded.txt" 2>"$WORK/err" &
+w=$!
+wait_watching 1
+lo6 start --cgroup "$CG" --ports 8080 --loopback4 >/dev/null 2>&1 # a note: the maps were kept
+probe_cg tcp ::1 8080 x >/dev/null
+until_gone $w
+wait $w
+is "$?" 0 "a watch lives on through a start that replaces the program (the maps stay)"
+like "$(sed -n 2p "$WORK/upgraded.txt")" " 8080 tcp ::1 +redirected$" "... and gets its events"
+lo6 stop >/dev/null
+
 done_testing

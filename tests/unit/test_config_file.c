@@ -190,6 +190,63 @@ static void load(void)
 }
 
 /*
+ * What save writes reads back as written, or save refuses it: the grammar
+ * cuts a value at '#', trims spaces and tabs at either end, drops a CR at
+ * the end of a line and refuses other control characters.
+ */
+static void round_trip(void)
+{
+	static const char *const same[] = {
+		"/sys/fs/bpf/lo6 relay", "/sys/fs/bpf/a\tb", "/sys/fs/bpf/a=b", "/sys/fs/bpf/x/",
+	};
+	static const struct {
+		const char *pin_dir, *want;
+	} cut[] = {
+		{ "/pins/a#b", "'pin-dir = /pins/a#b' reads back as 'pin-dir = /pins/a'" },
+		{ "/pins/#", "'pin-dir = /pins/#' reads back as 'pin-dir = /pins/'" },
+		{ "/pins/a ", "'pin-dir = /pins/a ' reads back as 'pin-dir = /pins/a'" },
+		{ "/pins/a\t", "'pin-dir = /pins/a\t' reads back as 'pin-dir = /pins/a'" },
+		{ "/pins/a\r", "'pin-dir = /pins/a\r' reads back as 'pin-dir = /pins/a'" },
+		/* The pin-dir line is line 4: after the header, relay and default. */
+		{ "/pins/a\nb", "what save writes:5: expected 'KEY = VALUE', got 'b'" },
+		{ "/pins/a\x01", "what save writes:4: control character 0x01" },
+	};
+	static struct config_file w;
+
+	/* Every setting, and every other port: more than one allow line holds. */
+	memset(&w, 0, sizeof(w));
+	w.default_mode = LO6_MODE_AUTO;
+	w.relay = CONFIG_RELAY_ADDR;
+	w.relay_ip4 = htonl(0xac149001);
+	snprintf(w.pin_dir, sizeof(w.pin_dir), "/sys/fs/bpf/x");
+	for (unsigned p = 1; p < LO6_MAX_PORTS; p += 2)
+		w.modes[p] = p % 3 ? LO6_MODE_ALWAYS : LO6_MODE_NEVER;
+	CHECK(config_file_round_trip(&w, err, sizeof(err)) == 0);
+	w.relay = CONFIG_RELAY_AUTO;
+	CHECK(config_file_round_trip(&w, err, sizeof(err)) == 0);
+
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		snprintf(w.pin_dir, sizeof(w.pin_dir), "%s", same[i]);
+		CHECK(config_file_round_trip(&w, err, sizeof(err)) == 0);
+	}
+	/* The longest the parser takes. */
+	memset(w.pin_dir, 'a', CONFIG_PIN_DIR_MAX);
+	w.pin_dir[0] = '/';
+	w.pin_dir[CONFIG_PIN_DIR_MAX] = '\0';
+	CHECK(config_file_round_trip(&w, err, sizeof(err)) == 0);
+
+	for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		err[0] = '\0';
+		snprintf(w.pin_dir, sizeof(w.pin_dir), "%s", cut[i].pin_dir);
+		CHECK(config_file_round_trip(&w, err, sizeof(err)) == -1);
+		if (strncmp(err, cut[i].want, strlen(cut[i].want)) != 0)
+			fprintf(stderr, "round trip of '%s': got '%s', wanted '%s'\n",
+				cut[i].pin_dir, err, cut[i].want);
+		CHECK(strncmp(err, cut[i].want, strlen(cut[i].want)) == 0);
+	}
+}
+
+/*
  * The example shipped in tools/ parses, and sets what it documents. Read
  * here, not through config_file_load: a source tree need not sit in
  * folders only root may write.
@@ -258,6 +315,7 @@ int main(int argc, char **argv)
 	bad_lines();
 	not_text();
 	load();
+	round_trip();
 	trusted();
 	return checks_done("config_file");
 }
