@@ -140,7 +140,8 @@ static void hooks_list(uint32_t live_mask, const struct lo6_config *cfg, char *l
 					   HOOK_RECVMSG4 };
 
 	/* A reverse hook the kernel lacks is missing; connect4 without marks is not wanted. */
-	int marks_asked = !(cfg->flags & LO6_CFG_SHOW_RELAY), loopback4 = v4_hooks_of(cfg);
+	int marks_asked = !(cfg->flags & LO6_CFG_SHOW_RELAY) && !LO6_CFG_HELD_OF(cfg->flags);
+	int loopback4 = v4_hooks_of(cfg);
 	int marks = marks_asked && !(cfg->lacks & LO6_LACKS_SK_STORAGE);
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
@@ -187,6 +188,7 @@ int cmd_status(const struct opts *o)
 	uint64_t skipped = 0;
 	int ipv4_localhost;
 	char live[128] = "", missing[128] = "", why[256] = "", lack_names[128], absent[128];
+	char held[128];
 	uint32_t auto_now = 0;
 
 	if (o->argc) {
@@ -244,6 +246,8 @@ int cmd_status(const struct opts *o)
 		json_bool(&j, "ipv4_localhost", ipv4_localhost);
 		json_bool(&j, "tcp_only", !!(cfg.flags & LO6_CFG_TCP_ONLY));
 		json_bool(&j, "show_relay", !!(cfg.flags & LO6_CFG_SHOW_RELAY));
+		json_str(&j, "hooks_held",
+			 hook_names(LO6_CFG_HELD_OF(cfg.flags), 1, held, sizeof(held)));
 		json_u64(&j, "netns_cookie", cfg.netns_cookie);
 		json_str(&j, "default_mode", mode_name(cfg.default_mode));
 		json_u64(&j, "ports_allowed", allowed);
@@ -270,6 +274,10 @@ int cmd_status(const struct opts *o)
 	       relay, cfg.flags & LO6_CFG_TCP_ONLY ? " (TCP only: Consomme carries no UDP)" : "");
 	if (cfg.flags & LO6_CFG_SHOW_RELAY)
 		printf("             clients see the relay address, not [::1] (--show-relay)\n");
+	else if (LO6_CFG_HELD_OF(cfg.flags))
+		printf("             clients see the relay address, not [::1]: another program held "
+		       "%s at start\n",
+		       hook_names(LO6_CFG_HELD_OF(cfg.flags), 1, held, sizeof(held)));
 	if (cfg.flags & LO6_CFG_RELAY_AUTO)
 		printf("             picked by auto: %s%s\n", why,
 		       auto_now != cfg.relay_ip4 ? " (it would pick another now: run 'lo6relay reload')"
