@@ -93,7 +93,8 @@ static void explain_load_error(int err)
  * kept. 1 when this start picked the relay (its reason is worth saying).
  */
 static int make_config(const struct opts *o, const struct settings *s, const struct kernel_probe *pr,
-		       const struct instance *in, int configured, struct lo6_config *cfg)
+		       const struct instance *in, int configured, int replacing,
+		       struct lo6_config *cfg)
 {
 	int picked = s->relay_given || !configured;
 
@@ -109,7 +110,9 @@ static int make_config(const struct opts *o, const struct settings *s, const str
 		cfg->relay_ip4 = htonl(INADDR_LOOPBACK); /* the ABI's 0 */
 	if (s->file.default_mode >= 0)
 		cfg->default_mode = (uint32_t)s->file.default_mode;
-	cfg->netns_cookie = pr->netns_cookie;
+	/* A running instance keeps its namespace (start_same_netns); a new one takes this one. */
+	if (!replacing || !cfg->netns_cookie)
+		cfg->netns_cookie = pr->netns_cookie;
 	cfg->lacks = pr->lacks;
 	cfg->hooks_absent = pr->hooks_absent;
 	cfg->flags &= ~(LO6_CFG_ALL_NETNS | LO6_CFG_LOOPBACK4 | LO6_CFG_SHOW_RELAY |
@@ -350,6 +353,26 @@ static int start_load(struct start *st)
 }
 
 /*
+ * A second start keeps the network namespace a running instance serves:
+ * one from another namespace would move it there, and the first one's
+ * [::1] clients would lose the relay without a word. --all-netns serves
+ * both, and keeps the cookie for a later start without it.
+ */
+static int start_same_netns(const struct start *st)
+{
+	uint64_t had = st->cfg.netns_cookie, here = st->pr.netns_cookie;
+
+	if (!had || !here || had == here || st->o->all_netns)
+		return 0;
+	errorf("the instance pinned at %s serves another network namespace (cookie %llu; this "
+	       "one's is %llu), which a start from here would take it from: run start in that "
+	       "namespace, add --all-netns to serve every namespace, or run 'lo6relay stop "
+	       "--pin-dir %s' first to move it here",
+	       st->o->pin_dir, (unsigned long long)had, (unsigned long long)here, st->o->pin_dir);
+	return -1;
+}
+
+/*
  * Configure: a new instance gets its allowlist, then the config. The config
  * is written last: until it is, the instance is new, even if a start killed
  * midway left its maps pinned, and gets the allowlist.
@@ -359,6 +382,8 @@ static int start_configure(struct start *st)
 	int configured, err;
 
 	configured = config_read(&st->in, &st->cfg) == 0 && st->cfg.abi_version != 0;
+	if (configured && st->replacing && start_same_netns(st) < 0)
+		return -1;
 	if (!configured && (err = ports_apply_modes(st->in.ports_fd, st->set->file.modes, 0)) < 0) {
 		errorf("cannot fill the ports map: %s", strerror(-err));
 		return -1;
@@ -367,7 +392,8 @@ static int start_configure(struct start *st)
 		fprintf(stderr, "lo6relay: note: the allowlist applies to a new instance only; this "
 			"one keeps its own (change it with allow, deny or reload)\n");
 	fault_point(STEP_PORTS);
-	st->relay_picked = make_config(st->o, st->set, &st->pr, &st->in, configured, &st->cfg);
+	st->relay_picked = make_config(st->o, st->set, &st->pr, &st->in, configured,
+				       configured && st->replacing, &st->cfg);
 	st->cfg.flags |= LO6_CFG_HELD(st->held);
 	if ((err = config_write(&st->in, &st->cfg)) < 0) {
 		errorf("cannot write the config map: %s", strerror(-err));
