@@ -297,8 +297,8 @@ int cmd_status(const struct opts *o)
 	else if (netns_here)
 		printf("  netns      the loader's namespace only\n");
 	else
-		printf("  netns      another namespace only (cookie %llu), not this one (cookie %llu): "
-		       "[::1] here is left alone\n",
+		printf("  netns      another namespace only (cookie %llu), not this one "
+		       "(cookie %llu): [::1] here is left alone\n",
 		       (unsigned long long)cfg.netns_cookie, (unsigned long long)here);
 	printf("  ports      %zu allowed, default %s\n", allowed, mode_name(cfg.default_mode));
 	printf("  totals     %llu redirected, %llu skipped\n",
