@@ -75,6 +75,20 @@ sleep 0.2
 like "$(served tcp 127.0.0.1 6202)" "data=auto-6202$" "auto: the [::1] client of a server bound to another device lands on the relay"
 is "$(stat_of 6202 redirected)" 1 "... counted redirected (a plain connect was refused)"
 
+# doctor PORT sees the device (sock_diag) and says what auto does with it.
+out=$(lo6 doctor 6200)
+is "$?" 1 "doctor 6200 (a [::1] server bound to lo, auto): a problem, exit 1"
+like "$(printf '%s\n' "$out" | grep ' bound ')" "^  info +bound +bound to lo: \[::1\]:6200 " "... names the listener bound to lo"
+like "$(printf '%s\n' "$out" | tail -1)" "^A Linux server listens on \[::1\]:6200 bound to lo .*sent to 127\.0\.0\.1 instead: 'lo6relay allow --mode never 6200' keeps them on Linux\.$" \
+	"... and the verdict gives the way out"
+out=$(lo6 doctor 6203)
+is "$?" 0 "doctor 6203 (a [::1] server bound to no device, auto): fine"
+like "$(printf '%s\n' "$out" | tail -1)" "reaches the Linux server listening on it \(mode auto leaves it alone\)" "... says auto leaves it alone"
+out=$(lo6 doctor 6202)
+like "$(printf '%s\n' "$out" | grep ' bound ')" "^  info +bound +bound to another device than lo: \[::\]:6202 " "doctor 6202 names the listener bound to another device"
+printf '%s\n' "$out" | tail -1 | grep -q "reaches the Linux server"
+is "$?" 1 "... and does not say [::1] reaches it"
+
 # The way out README gives: the port in never.
 lo6 allow --mode never 6200 >/dev/null
 probe_cg tcp ::1 6200 never-6200 >/dev/null
