@@ -38,6 +38,9 @@ is "$(stat_of 6000 other_netns)" 0 "... not counted other_netns"
 like "$(lo6 status)" "netns +the loader's namespace only$" "status from the served namespace says so"
 like "$(lo6_there status)" "netns +another namespace only \(cookie [0-9]+\), not this one \(cookie [0-9]+\): \[::1\] here is left alone$" \
 	"status from another namespace says it is not served there"
+like "$(lo6_there doctor 2>&1 | grep ' netns ')" "^  warn +netns +it serves another network namespace \(cookie [0-9]+\) than this one" \
+	"doctor from another namespace warns that it is not served there"
+is "$(lo6 doctor 2>&1 | grep -c ' netns ')" 0 "... and says nothing of it in the served one"
 is "$(lo6 status --json | served_here)" True "status --json: netns_served_here in the served namespace"
 is "$(lo6_there status --json | served_here)" False "... and not in another"
 # The client's view from the other side: left alone there, as status says.
