@@ -213,7 +213,8 @@ struct start {
 	struct lo6_config cfg;
 	int relay_picked; /* this start chose the relay, rather than keep a running one's */
 	uint32_t held;    /* 1 << enum hook: held by another program, so no marks */
-	struct holder holder; /* the first of them */
+	struct holder holder; /* the first of them found, */
+	enum hook holder_hook; /* ... on this hook */
 };
 
 /* connect4 and its reverse hooks: wanted for 127/8 (--loopback4) or 127.0.0.1 itself. */
@@ -312,8 +313,10 @@ static int start_holders(struct start *st)
 			       holder_text(hook, &h, text, sizeof(text)));
 			return -1;
 		}
-		if (!st->held)
+		if (!st->held) {
 			st->holder = h;
+			st->holder_hook = hook;
+		}
 		st->held |= 1u << hook;
 	}
 	return 0;
@@ -436,7 +439,7 @@ static int start_attach(struct start *st)
 
 		notef("note: started without socket marks, so clients see the relay address instead "
 		      "of [::1] (as with --show-relay), since %s; with %s free, run start again",
-		      holder_text(__builtin_ctz(st->held), &st->holder, text, sizeof(text)),
+		      holder_text(st->holder_hook, &st->holder, text, sizeof(text)),
 		      hook_names(st->held, 1, names, sizeof(names)));
 	}
 	return 0;

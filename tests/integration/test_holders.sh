@@ -56,6 +56,13 @@ like "$(probe_cg tcp ::1 6000 held-gsn)" "^ok peer=\[::ffff:127\.0\.0\.1\]:6000 
 	"... getpeername and getsockname agree on the relay"
 is "$(gai)" "['127.0.0.1', '::1']" "... and getaddrinfo does not abort"
 lo6 stop >/dev/null
+# Two held: the note names one holder and every hook held.
+id=$(hold connect4 "$CG")
+out=$(lo6 start --cgroup "$CG" --ports 6000 2>&1)
+like "$out" "since BPF program $id \(lo6test_holder\) holds connect4 on $CG .*; with getsockname6 connect4 free, run start again$" \
+	"getsockname6 and connect4 held: the note names a holder by its own hook, and both hooks"
+lo6 stop >/dev/null
+release connect4 "$CG"
 release getsockname6 "$CG"
 
 # 3. Held on a parent: the kernel refuses below it too, and start says where.
