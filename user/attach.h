@@ -3,6 +3,10 @@
 #ifndef LO6RELAY_ATTACH_H
 #define LO6RELAY_ATTACH_H
 
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "instance.h"
 
 struct bpf_program;
@@ -13,11 +17,40 @@ struct attach_result {
 };
 
 /*
+ * A program of another tool attached to HOOK without BPF_F_ALLOW_MULTI, on
+ * the cgroup or above it, where the kernel then refuses any other program
+ * (kernel/bpf/cgroup.c: a link attaches with BPF_F_ALLOW_MULTI, which must
+ * match the flags already there and be allowed by every parent up to the
+ * first that allows it: hierarchy_allows_attach).
+ */
+struct holder {
+	uint32_t prog_id;
+	char name[16];       /* the program's name, as bpftool shows it */
+	char cgroup[PATH_MAX]; /* where it is attached: CGFD's folder or a parent */
+};
+
+/*
+ * Does a holder keep HOOK's program off the cgroup CGFD (whose path is
+ * CGROUP)? 1 and H filled if so, 0 if not (or the kernel will not say).
+ */
+int hook_holder(int cgfd, const char *cgroup, enum hook hook, struct holder *h);
+
+/*
+ * The clause that names H: "BPF program ID (NAME) holds HOOK on CGROUP
+ * without BPF_F_ALLOW_MULTI (free it: 'bpftool cgroup detach ...')".
+ * Returns OUT.
+ */
+char *holder_text(enum hook hook, const struct holder *h, char *out, size_t len);
+
+/*
  * For each hook with a program in PROGS (NULL: not loaded on this kernel):
  * replace the program under a pinned link whose cgroup lives (NOW, from
- * attach_state_read), or attach to CGFD and pin the link. Hooks other than
- * connect6 may fail alone, with a note on stderr; a connect6 failure undoes
- * what this call made and returns -1.
+ * attach_state_read), or attach to CGFD and pin the link. Any failure undoes
+ * what this call made, says why in one sentence and returns -1: without
+ * connect4 a socket's mark outlives its [::1] connect (glibc's getaddrinfo
+ * then aborts), and without a reverse hook the client sees the relay
+ * through one call and [::1] through another. start has checked for
+ * holders (hook_holder) first, so this is a race or a stranger error.
  */
 int attach_all(const char *pin_dir, int cgfd, const char *cgroup,
 	       struct bpf_program *const progs[NHOOKS], const struct attach_state *now,

@@ -93,7 +93,8 @@ static void explain_load_error(int err)
  * kept. 1 when this start picked the relay (its reason is worth saying).
  */
 static int make_config(const struct opts *o, const struct settings *s, const struct kernel_probe *pr,
-		       const struct instance *in, int configured, struct lo6_config *cfg)
+		       const struct instance *in, int configured, int replacing,
+		       struct lo6_config *cfg)
 {
 	int picked = s->relay_given || !configured;
 
@@ -109,11 +110,13 @@ static int make_config(const struct opts *o, const struct settings *s, const str
 		cfg->relay_ip4 = htonl(INADDR_LOOPBACK); /* the ABI's 0 */
 	if (s->file.default_mode >= 0)
 		cfg->default_mode = (uint32_t)s->file.default_mode;
-	cfg->netns_cookie = pr->netns_cookie;
+	/* A running instance keeps its namespace (start_same_netns); a new one takes this one. */
+	if (!replacing || !cfg->netns_cookie)
+		cfg->netns_cookie = pr->netns_cookie;
 	cfg->lacks = pr->lacks;
 	cfg->hooks_absent = pr->hooks_absent;
 	cfg->flags &= ~(LO6_CFG_ALL_NETNS | LO6_CFG_LOOPBACK4 | LO6_CFG_SHOW_RELAY |
-			LO6_CFG_IPV4_LOCALHOST | LO6_CFG_TCP_ONLY);
+			LO6_CFG_IPV4_LOCALHOST | LO6_CFG_TCP_ONLY | LO6_CFG_HELD(0xff));
 	cfg->flags |= (o->all_netns ? LO6_CFG_ALL_NETNS : 0) | (o->loopback4 ? LO6_CFG_LOOPBACK4 : 0) |
 		      (o->show_relay ? LO6_CFG_SHOW_RELAY : 0) |
 		      (s->ipv4_localhost ? LO6_CFG_IPV4_LOCALHOST : 0) | relay_flags(s, cfg->relay_ip4);
@@ -209,6 +212,9 @@ struct start {
 	struct instance in;
 	struct lo6_config cfg;
 	int relay_picked; /* this start chose the relay, rather than keep a running one's */
+	uint32_t held;    /* 1 << enum hook: held by another program, so no marks */
+	struct holder holder; /* the first of them found, */
+	enum hook holder_hook; /* ... on this hook */
 };
 
 /* connect4 and its reverse hooks: wanted for 127/8 (--loopback4) or 127.0.0.1 itself. */
@@ -272,6 +278,50 @@ static int start_prepare(struct start *st)
 	return 0;
 }
 
+/*
+ * Before loading, since marks or none is decided at load: a hook another
+ * program holds (attached without BPF_F_ALLOW_MULTI) would fail to attach,
+ * and the hooks must stay safe together. Without connect6 nothing works,
+ * and without connect4 --loopback4 and --ipv4-localhost do not: refuse.
+ * Without connect4 where it only clears marks, or a reverse hook, the set
+ * goes without marks (as --show-relay): a mark nothing clears outlives its
+ * [::1] connect and glibc's getaddrinfo aborts on what getsockname6 makes
+ * of it, and one reverse hook short, a client sees the relay through one
+ * call and [::1] through another. A hook already ours is never held.
+ */
+static int start_holders(struct start *st)
+{
+	static const enum hook order[] = { HOOK_CONNECT6,     HOOK_CONNECT4,     HOOK_GETPEERNAME6,
+					   HOOK_GETSOCKNAME6, HOOK_RECVMSG6,     HOOK_GETPEERNAME4,
+					   HOOK_RECVMSG4 };
+	int marks = !st->o->show_relay && !(st->pr.lacks & LO6_LACKS_SK_STORAGE);
+	char text[PATH_MAX * 2 + 256];
+	struct holder h;
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		enum hook hook = order[i];
+
+		if ((st->pr.hooks_absent | st->old.live) & (1u << hook) ||
+		    (hook != HOOK_CONNECT6 && !hook_wanted(hook, v4_hooks(st), marks)) ||
+		    !hook_holder(st->cgfd, st->cgroup, hook, &h))
+			continue;
+		if (hook == HOOK_CONNECT6 || (hook == HOOK_CONNECT4 && v4_hooks(st))) {
+			errorf("cannot attach %s on cgroup %s%s: %s", hooks[hook].name, st->cgroup,
+			       hook == HOOK_CONNECT4 ? ", which --loopback4 and --ipv4-localhost "
+						       "need"
+						     : "",
+			       holder_text(hook, &h, text, sizeof(text)));
+			return -1;
+		}
+		if (!st->held) {
+			st->holder = h;
+			st->holder_hook = hook;
+		}
+		st->held |= 1u << hook;
+	}
+	return 0;
+}
+
 /* Load: the programs this kernel can run; the maps created and pinned, or reused. */
 static int start_load(struct start *st)
 {
@@ -293,7 +343,9 @@ static int start_load(struct start *st)
 	if (getenv("LO6RELAY_TEST_VERIFIER_REJECT"))
 		st->skel->rodata->test_reject = 1;
 #endif
-	probe_fit(&st->pr, st->skel, v4_hooks(st), !st->o->show_relay, st->progs);
+	if (start_holders(st) < 0)
+		return -1;
+	probe_fit(&st->pr, st->skel, v4_hooks(st), !st->o->show_relay && !st->held, st->progs);
 	err = lo6relay_bpf__load(st->skel);
 	if (err) {
 		explain_load_error(err); /* libbpf has unpinned the maps it pinned */
@@ -301,6 +353,26 @@ static int start_load(struct start *st)
 	}
 	fault_point(STEP_LOADED);
 	return instance_open(st->o->pin_dir, &st->in);
+}
+
+/*
+ * A second start keeps the network namespace a running instance serves:
+ * one from another namespace would move it there, and the first one's
+ * [::1] clients would lose the relay without a word. --all-netns serves
+ * both, and keeps the cookie for a later start without it.
+ */
+static int start_same_netns(const struct start *st)
+{
+	uint64_t had = st->cfg.netns_cookie, here = st->pr.netns_cookie;
+
+	if (!had || !here || had == here || st->o->all_netns)
+		return 0;
+	errorf("the instance pinned at %s serves another network namespace (cookie %llu; this "
+	       "one's is %llu), which a start from here would take it from: run start in that "
+	       "namespace, add --all-netns to serve every namespace, or run 'lo6relay stop "
+	       "--pin-dir %s' first to move it here",
+	       st->o->pin_dir, (unsigned long long)had, (unsigned long long)here, st->o->pin_dir);
+	return -1;
 }
 
 /*
@@ -313,6 +385,8 @@ static int start_configure(struct start *st)
 	int configured, err;
 
 	configured = config_read(&st->in, &st->cfg) == 0 && st->cfg.abi_version != 0;
+	if (configured && st->replacing && start_same_netns(st) < 0)
+		return -1;
 	if (!configured && (err = ports_apply_modes(st->in.ports_fd, st->set->file.modes, 0)) < 0) {
 		errorf("cannot fill the ports map: %s", strerror(-err));
 		return -1;
@@ -321,7 +395,9 @@ static int start_configure(struct start *st)
 		fprintf(stderr, "lo6relay: note: the allowlist applies to a new instance only; this "
 			"one keeps its own (change it with allow, deny or reload)\n");
 	fault_point(STEP_PORTS);
-	st->relay_picked = make_config(st->o, st->set, &st->pr, &st->in, configured, &st->cfg);
+	st->relay_picked = make_config(st->o, st->set, &st->pr, &st->in, configured,
+				       configured && st->replacing, &st->cfg);
+	st->cfg.flags |= LO6_CFG_HELD(st->held);
 	if ((err = config_write(&st->in, &st->cfg)) < 0) {
 		errorf("cannot write the config map: %s", strerror(-err));
 		return -1;
@@ -358,6 +434,14 @@ static int start_attach(struct start *st)
 		      "127.0.0.1 already goes (mirrored and Consomme mode)");
 	if (st->cfg.flags & LO6_CFG_TCP_ONLY)
 		notef("note: this WSL mode (Consomme) carries TCP only: UDP to [::1] stays on Linux");
+	if (st->held) {
+		char text[PATH_MAX * 2 + 256], names[128];
+
+		notef("note: started without socket marks, so clients see the relay address instead "
+		      "of [::1] (as with --show-relay), since %s; with %s free, run start again",
+		      holder_text(st->holder_hook, &st->holder, text, sizeof(text)),
+		      hook_names(st->held, 1, names, sizeof(names)));
+	}
 	return 0;
 }
 

@@ -141,7 +141,8 @@ static void hooks_list(uint32_t live_mask, const struct lo6_config *cfg, char *l
 					   HOOK_RECVMSG4 };
 
 	/* A reverse hook the kernel lacks is missing; connect4 without marks is not wanted. */
-	int marks_asked = !(cfg->flags & LO6_CFG_SHOW_RELAY), loopback4 = v4_hooks_of(cfg);
+	int marks_asked = !(cfg->flags & LO6_CFG_SHOW_RELAY) && !LO6_CFG_HELD_OF(cfg->flags);
+	int loopback4 = v4_hooks_of(cfg);
 	int marks = marks_asked && !(cfg->lacks & LO6_LACKS_SK_STORAGE);
 
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
@@ -225,7 +226,10 @@ int cmd_status(const struct opts *o)
 	uint64_t skipped = 0;
 	int ipv4_localhost;
 	char live[128] = "", missing[128] = "", why[256] = "", lack_names[128], absent[128];
+	char held[128];
 	uint32_t auto_now = 0;
+	uint64_t here;
+	int netns_here;
 
 	if (o->argc) {
 		errorf("'status' takes no arguments");
@@ -253,6 +257,9 @@ int cmd_status(const struct opts *o)
 	for (size_t i = LO6_REDIRECTED + 1; i < LO6_VIA_127; i++)
 		skipped += field(&total, i);
 	hooks_list(st.live, &cfg, live, missing, sizeof(live));
+	/* Asked from another namespace than the one served, say so, not "the loader's". */
+	here = probe_netns_cookie();
+	netns_here = !cfg.netns_cookie || !here || cfg.netns_cookie == here;
 	probe_lack_names(cfg.lacks, lack_names, sizeof(lack_names));
 	hook_names(cfg.hooks_absent, v4_hooks_of(&cfg), absent, sizeof(absent));
 
@@ -278,7 +285,12 @@ int cmd_status(const struct opts *o)
 		json_bool(&j, "ipv4_localhost", ipv4_localhost);
 		json_bool(&j, "tcp_only", !!(cfg.flags & LO6_CFG_TCP_ONLY));
 		json_bool(&j, "show_relay", !!(cfg.flags & LO6_CFG_SHOW_RELAY));
+		json_str(&j, "hooks_held",
+			 hook_names(LO6_CFG_HELD_OF(cfg.flags), 1, held, sizeof(held)));
 		json_u64(&j, "netns_cookie", cfg.netns_cookie);
+		json_bool(&j, "netns_served_here",
+			  netns_here || (cfg.flags & LO6_CFG_ALL_NETNS) ||
+				  (cfg.lacks & LO6_LACKS_NETNS_COOKIE));
 		json_str(&j, "default_mode", mode_name(cfg.default_mode));
 		json_u64(&j, "ports_allowed", allowed);
 		json_stats(&j, "total", &total);
@@ -304,14 +316,24 @@ int cmd_status(const struct opts *o)
 	       relay, cfg.flags & LO6_CFG_TCP_ONLY ? " (TCP only: Consomme carries no UDP)" : "");
 	if (cfg.flags & LO6_CFG_SHOW_RELAY)
 		printf("             clients see the relay address, not [::1] (--show-relay)\n");
+	else if (LO6_CFG_HELD_OF(cfg.flags))
+		printf("             clients see the relay address, not [::1]: another program held "
+		       "%s at start\n",
+		       hook_names(LO6_CFG_HELD_OF(cfg.flags), 1, held, sizeof(held)));
 	if (cfg.flags & LO6_CFG_RELAY_AUTO)
 		printf("             picked by auto: %s%s\n", why,
 		       auto_now != cfg.relay_ip4 ? " (it would pick another now: run 'lo6relay reload')"
 						 : "");
-	printf("  netns      %s\n",
-	       cfg.lacks & LO6_LACKS_NETNS_COOKIE ? "all namespaces (the kernel cannot tell them apart)"
-	       : cfg.flags & LO6_CFG_ALL_NETNS    ? "all namespaces"
-						  : "the loader's namespace only");
+	if (cfg.lacks & LO6_LACKS_NETNS_COOKIE)
+		printf("  netns      all namespaces (the kernel cannot tell them apart)\n");
+	else if (cfg.flags & LO6_CFG_ALL_NETNS)
+		printf("  netns      all namespaces\n");
+	else if (netns_here)
+		printf("  netns      the loader's namespace only\n");
+	else
+		printf("  netns      another namespace only (cookie %llu), not this one "
+		       "(cookie %llu): [::1] here is left alone\n",
+		       (unsigned long long)cfg.netns_cookie, (unsigned long long)here);
 	printf("  ports      %zu allowed, default %s\n", allowed, mode_name(cfg.default_mode));
 	printf("  totals     %llu redirected, %llu skipped\n",
 	       (unsigned long long)total.redirected, (unsigned long long)skipped);

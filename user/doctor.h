@@ -60,6 +60,8 @@ struct doctor_facts {
 	unsigned port;    /* 0: no port asked about */
 	unsigned linux6;  /* LISTEN_* bits of Linux's tcp6 listeners on port */
 	unsigned linux4;  /* ... and of its IPv4 ones */
+	unsigned bound_lo;    /* live: LISTEN_* bits of those bound to lo (auto cannot see them) */
+	unsigned bound_other; /* ... bound to another device (a loopback connect never reaches) */
 	int mode;         /* effective enum lo6_mode of port, -1 if unknown */
 	int has_windows;  /* windows holds Windows' listeners (netstat.exe or its fixture) */
 	unsigned windows;

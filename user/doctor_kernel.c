@@ -207,6 +207,14 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 	if (root[0] && cg[0] == '/' && self_below(root, cg) == 0)
 		report_add(r, "lo6relay", "scope", LV_WARN,
 			   "this process is outside %s, so its own [::1] probes are not redirected", cg);
+	/* As status: the namespace served is the first start's, perhaps not this one. */
+	if (!(cfg.lacks & LO6_LACKS_NETNS_COOKIE) && !(cfg.flags & LO6_CFG_ALL_NETNS) &&
+	    cfg.netns_cookie && probe_netns_cookie() && cfg.netns_cookie != probe_netns_cookie())
+		report_add(r, "lo6relay", "netns", LV_WARN,
+			   "it serves another network namespace (cookie %llu) than this one (cookie "
+			   "%llu), so [::1] here is left alone: run doctor there",
+			   (unsigned long long)cfg.netns_cookie,
+			   (unsigned long long)probe_netns_cookie());
 	inet_ntop(AF_INET, &d->wsl->relay_be, pick, sizeof(pick));
 	if ((d->wsl->mode == WSL_MODE_MIRRORED || d->wsl->mode == WSL_MODE_NAT ||
 	     d->wsl->mode == WSL_MODE_CONSOMME) &&

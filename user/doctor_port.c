@@ -24,6 +24,7 @@
 #include "doctor.h"
 #include "parse.h"
 #include "procnet.h"
+#include "sockdiag.h"
 
 #define PROBE_TIMEOUT_MS 1000
 
@@ -120,6 +121,21 @@ static void linux_listeners(const char *root, struct doctor_facts *d, struct rep
 		report_add(r, "port", "linux", LV_INFO,
 			   "[::]:%u takes [::1]:%u too: the kernel prefers it to the relay", d->port,
 			   d->port);
+	/* /proc/net/tcp6 does not show a device; sock_diag does (live only). */
+	if (d->live && sockdiag_bound_listeners(d->port, &d->bound_lo, &d->bound_other) == 0) {
+		if (d->bound_lo) {
+			listen_describe(d->bound_lo, d->port, desc, sizeof(desc));
+			report_add(r, "port", "bound", LV_INFO,
+				   "bound to lo: %s (a loopback connect reaches it; auto's socket "
+				   "lookup cannot see it)", desc);
+		}
+		if (d->bound_other) {
+			listen_describe(d->bound_other, d->port, desc, sizeof(desc));
+			report_add(r, "port", "bound", LV_INFO,
+				   "bound to another device than lo: %s (a loopback connect never "
+				   "reaches it)", desc);
+		}
+	}
 	free(t6);
 	free(t4);
 }

@@ -153,14 +153,24 @@ static int port_verdict(const struct doctor_facts *d, char *out, size_t len)
 	unsigned p = d->port;
 	char relay[INET_ADDRSTRLEN];
 	int redirected = d->mode == LO6_MODE_ALWAYS || d->mode == LO6_MODE_AUTO, w;
+	unsigned linux6 = d->linux6 & ~d->bound_other;
 
 	inet_ntop(AF_INET, &d->relay_be, relay, sizeof(relay));
-	if (d->linux6 & (LISTEN_LOOP6 | LISTEN_ANY6)) {
+	/* A listener bound to another device than lo is not there for a loopback connect. */
+	if (linux6 & (LISTEN_LOOP6 | LISTEN_ANY6)) {
 		if (d->mode == LO6_MODE_ALWAYS)
 			return say(out, len, 0,
 				   "A Linux server listens on [::1]:%u, but port %u is 'always', so its "
 				   "[::1] clients are sent to %s instead: 'lo6relay allow --mode auto %u' "
 				   "keeps them on Linux.", p, p, relay, p);
+		/* The kernel's socket lookup from connect6 passes no device: it cannot see these. */
+		if (d->mode == LO6_MODE_AUTO && d->attached &&
+		    !(linux6 & ~d->bound_lo & (LISTEN_LOOP6 | LISTEN_ANY6)))
+			return say(out, len, 0,
+				   "A Linux server listens on [::1]:%u bound to lo (SO_BINDTODEVICE, "
+				   "systemd's BindToDevice=), which auto's socket lookup cannot see, so "
+				   "its [::1] clients are sent to %s instead: 'lo6relay allow --mode "
+				   "never %u' keeps them on Linux.", p, relay, p);
 		return say(out, len, 1, "[::1]:%u reaches the Linux server listening on it%s.", p,
 			   d->mode == LO6_MODE_AUTO ? " (mode auto leaves it alone)" : "");
 	}

@@ -131,8 +131,7 @@ static int hook_present(enum bpf_attach_type type)
 	return errno == EPERM || errno == EACCES || errno == ENOSYS ? -errno : 0;
 }
 
-/* The cookie of this process's network namespace, or 0 before 5.14. */
-static uint64_t netns_cookie(void)
+uint64_t probe_netns_cookie(void)
 {
 	uint64_t cookie = 0;
 	socklen_t len = sizeof(cookie);
@@ -162,7 +161,7 @@ void probe_kernel(struct kernel_probe *p)
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_SK_STORAGE, NULL) != 1 ||
 	    !helper_present(BPF_FUNC_sk_storage_get) || !helper_present(BPF_FUNC_sk_storage_delete))
 		p->lacks |= LO6_LACKS_SK_STORAGE;
-	p->netns_cookie = netns_cookie();
+	p->netns_cookie = probe_netns_cookie();
 	if (!helper_present(BPF_FUNC_get_netns_cookie) || p->netns_cookie == 0)
 		p->lacks |= LO6_LACKS_NETNS_COOKIE;
 	if (!helper_present(BPF_FUNC_skc_lookup_tcp) || !helper_present(BPF_FUNC_sk_lookup_udp) ||

@@ -48,6 +48,9 @@ void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loop
  */
 char *probe_refusal(const struct kernel_probe *p, char *out, size_t len);
 
+/* The cookie of this process's network namespace, or 0 before 5.14. */
+uint64_t probe_netns_cookie(void);
+
 /* Has this process CAP_PERFMON (or CAP_SYS_ADMIN, which stands in for it)? */
 int probe_has_perfmon(void);
 

@@ -88,7 +88,7 @@ static int hex_word(const char *s, uint32_t *out)
 	return 0;
 }
 
-static unsigned classify4(uint32_t a_be)
+unsigned listen_class4(uint32_t a_be)
 {
 	uint32_t h = ntohl(a_be);
 
@@ -97,7 +97,7 @@ static unsigned classify4(uint32_t a_be)
 	return (h >> 24) == 127 ? LISTEN_LOOP4 : LISTEN_OTHER;
 }
 
-static unsigned classify6(const struct in6_addr *a)
+unsigned listen_class6(const struct in6_addr *a)
 {
 	if (IN6_IS_ADDR_LOOPBACK(a))
 		return LISTEN_LOOP6;
@@ -107,7 +107,7 @@ static unsigned classify6(const struct in6_addr *a)
 		uint32_t v4;
 
 		memcpy(&v4, &a->s6_addr[12], 4);
-		return classify4(v4);
+		return listen_class4(v4);
 	}
 	return LISTEN_OTHER;
 }
@@ -132,9 +132,9 @@ static int listen_line(const char *line, void *arg)
 		struct in6_addr a;
 
 		memcpy(&a, w, sizeof(a));
-		c->bits |= classify6(&a);
+		c->bits |= listen_class6(&a);
 	} else {
-		c->bits |= classify4(w[0]);
+		c->bits |= listen_class4(w[0]);
 	}
 	return 0;
 }

@@ -27,6 +27,11 @@ int procnet_default_route(const char *text, uint32_t *gw_be, char *dev, size_t d
 #define LISTEN_ANY4 (1u << 3)  /* 0.0.0.0:P */
 #define LISTEN_OTHER (1u << 4) /* some other address */
 
+/* The LISTEN_* bit of one listener's address (network byte order / in6_addr). */
+unsigned listen_class4(uint32_t a_be);
+struct in6_addr;
+unsigned listen_class6(const struct in6_addr *a);
+
 /*
  * The LISTEN_* bits of the sockets in state LISTEN on PORT in TEXT, the
  * contents of /proc/net/tcp6 (V6 set) or /proc/net/tcp.

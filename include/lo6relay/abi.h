@@ -32,6 +32,14 @@ struct lo6_port_policy {
 #define LO6_CFG_SHOW_RELAY (1u << 3) /* start --show-relay: no marks, no reverse hooks */
 #define LO6_CFG_IPV4_LOCALHOST (1u << 4) /* start --ipv4-localhost: 127.0.0.1 too, Linux first */
 #define LO6_CFG_TCP_ONLY (1u << 5) /* the relay carries TCP only (Consomme): UDP left alone */
+/*
+ * Bits 8-15: 1 << the CLI's enum hook, for hooks another program held
+ * (attached without BPF_F_ALLOW_MULTI) when start ran, which then made no
+ * marks and attached no reverse hook: clients see the relay address.
+ */
+#define LO6_CFG_HELD_SHIFT 8
+#define LO6_CFG_HELD(hooks) (((hooks) & 0xffu) << LO6_CFG_HELD_SHIFT)
+#define LO6_CFG_HELD_OF(flags) (((flags) >> LO6_CFG_HELD_SHIFT) & 0xffu)
 
 /* The single entry (key 0) of the `config` map. */
 struct lo6_config {

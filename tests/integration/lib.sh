@@ -119,10 +119,11 @@ cg_progs() { "$PY" "$CG_PROGS" "${1:-$CG}"; }
 in_cg() { in_cgroup "$CG" "$@"; }
 in_cgroup() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$@"; }
 
-# serve PROTO ADDR PORT: a stand-in for the Windows side; its log is $WORK/NAME.log
+# serve PROTO ADDR PORT [OPTS]: a stand-in for the Windows side; its log is
+# $WORK/NAME.log; OPTS go to netprobe.py serve.
 serve() {
 	local log="$WORK/$1-$2-$3.log"
-	"$PY" "$NETPROBE" serve "$1" "$2" "$3" "$log" &
+	"$PY" "$NETPROBE" serve "$1" "$2" "$3" "$log" "${@:4}" &
 	bg_pids+=($!)
 	for _ in $(seq 50); do [ -e "$log.ready" ] && return 0; sleep 0.1; done
 	echo "# server $1 $2:$3 did not start"

@@ -118,8 +118,11 @@ RULES = [
      "untouched, counted `bound_v6` (the kernel then refuses a v4-mapped destination itself)"),
     ("v6only", "an `IPV6_V6ONLY` socket", "untouched, counted `v6only` (a v4 destination would fail with ENETUNREACH); "
      "a kernel without `bpf_skc_to_tcp6_sock`, or a loader without CAP_PERFMON, cannot tell: such sockets are redirected and fail"),
-    ("local_listener", "mode `auto` (or, for `127.0.0.1`, any mode) and a Linux socket would answer the client: for `[::1]`, one on `[::1]:P` or dual-stack `[::]:P`, and, where the relay is not `127.0.0.1`, one on `127.0.0.1:P` or `0.0.0.0:P` too (a client of `localhost` falls back to it); for a 127/8 address, one on that address, `0.0.0.0:P` or `[::]:P`",
-     "untouched, counted `local_listener`; a kernel without socket lookup cannot look, and nothing that needs a look is redirected"),
+    ("local_listener", "mode `auto` (or, for `127.0.0.1`, any mode) and a Linux socket bound to no device would answer the client: for `[::1]`, one on `[::1]:P` or dual-stack `[::]:P`, and, where the relay is not `127.0.0.1`, one on `127.0.0.1:P` or `0.0.0.0:P` too (a client of `localhost` falls back to it); for a 127/8 address, one on that address, `0.0.0.0:P` or `[::]:P`",
+     "untouched, counted `local_listener`; a kernel without socket lookup cannot look, and nothing that needs a look is redirected. "
+     "A socket bound to a device (`SO_BINDTODEVICE`, systemd's `BindToDevice=`, a VRF) is out of sight: the kernel's lookup from a connect hook "
+     "passes no device and takes none, on every kernel. Bound to `lo`, which a plain loopback connect reaches, such a server loses those clients "
+     "to the relay unless its port is `never` (`lo6relay allow --mode never P`); bound to any other device, a loopback connect never reached it"),
     ("redirect", "anything else", "sent to the relay, counted `redirected` (and `via_127` or `via_mapped` for 127/8 spellings); "
      "`getpeername` and UDP replies give back the address asked, and `getsockname` says `::1` for a `[::1]` connect "
      "(a 127/8 one shows its real source), unless `--show-relay` or a kernel without socket storage"),

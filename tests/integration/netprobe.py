@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 """Loopback-only server and client for the integration tests.
 
-serve PROTO ADDR PORT LOG   listen; append "from=ADDR:PORT data=BYTES" per
+serve PROTO ADDR PORT LOG [--device DEV]
+                            listen; append "from=ADDR:PORT data=BYTES" per
                             connection or datagram to LOG; echo UDP back.
-                            Creates LOG.ready once bound.
+                            Creates LOG.ready once bound. --device: bound
+                            to DEV first (SO_BINDTODEVICE, as systemd's
+                            BindToDevice= does); --reuseport: SO_REUSEPORT,
+                            so a dual-stack [::]:PORT and 127.0.0.1:PORT
+                            can both listen (the exact address wins).
 connect PROTO ADDR PORT PAYLOAD [--v6only] [--bind ADDR] [--nonblock]
                             [--fastopen] [--sendto]
                             connect, send PAYLOAD, print one line:
@@ -29,10 +34,15 @@ def fmt(sa):
     return "[%s]:%d" % (sa[0], sa[1]) if ":" in sa[0] else "%s:%d" % (sa[0], sa[1])
 
 
-def serve(proto, addr, port, log):
+def serve(proto, addr, port, log, opts=()):
     kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
     s = socket.socket(family_of(addr), kind)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if "--reuseport" in opts:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if "--device" in opts:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE,
+                     opts[opts.index("--device") + 1].encode())
     if family_of(addr) == socket.AF_INET6:
         # [::] is the dual-stack listener a Linux server opens; others are v6 only.
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0 if addr == "::" else 1)
@@ -113,7 +123,7 @@ def connect(proto, addr, port, payload, opts):
 
 def main(argv):
     if len(argv) >= 6 and argv[1] == "serve":
-        serve(argv[2], argv[3], int(argv[4]), argv[5])
+        serve(argv[2], argv[3], int(argv[4]), argv[5], argv[6:])
         return 0
     if len(argv) >= 6 and argv[1] == "connect":
         return connect(argv[2], argv[3], int(argv[4]), argv[5], argv[6:])

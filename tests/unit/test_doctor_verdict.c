@@ -90,6 +90,18 @@ int main(void)
 	d.linux6 = LISTEN_ANY6;
 	d.attached = 0;
 	EXPECT(&d, &none, 1, "reaches the Linux server");
+	/* Bound to lo: auto's lookup cannot see it; bound elsewhere: a loopback connect never reaches it. */
+	d = healthy();
+	d.mode = LO6_MODE_AUTO;
+	d.linux6 = LISTEN_LOOP6;
+	d.bound_lo = LISTEN_LOOP6;
+	EXPECT(&d, &none, 0, "bound to lo (SO_BINDTODEVICE, systemd's BindToDevice=), which auto's socket lookup cannot see, so its [::1] clients are sent to 127.0.0.1 instead: 'lo6relay allow --mode never 5173'");
+	d.linux6 = LISTEN_LOOP6 | LISTEN_ANY6; /* an unbound [::] still answers [::1] */
+	EXPECT(&d, &none, 1, "(mode auto leaves it alone)");
+	d.linux6 = LISTEN_ANY6;
+	d.bound_lo = 0;
+	d.bound_other = LISTEN_ANY6;
+	EXPECT(&d, &none, 1, "through lo6relay");
 
 	/* Windows on [::1] only: no IPv4 relay reaches it; netsh's v4tov6 does. */
 	d = healthy();
