@@ -5,7 +5,7 @@
 # __bpf_skc_lookup ifindex 0 and no skb, so dif = sdif = 0) and takes no
 # flag or tuple field for one, and a listener bound to a device matches
 # only that device (inet_bound_dev_eq: bound_dev_if == dif || == sdif). So
-# auto cannot see such a server, on any kernel. README's rule 12 says what
+# auto cannot see such a server, on any kernel. README's rule 13 says what
 # follows, and this test proves each part on the real kernel:
 # - bound to lo, which a plain loopback connect reaches (the SYN arrives on
 #   lo): its [::1] clients go to the relay, counted redirected; `allow
