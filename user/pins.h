@@ -1,23 +1,78 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What an instance's pin folder holds, and whether this binary may use it:
- * the maps of another lo6relay ABI are refused, not reused, since the
- * programs and the CLI would read each other's values wrong.
+ * The pin folder, and the one file that knows what it holds: the table of
+ * its maps and links (their names are the ABI's, include/lo6relay/abi.h),
+ * every path into it, every open of a pin, unpinning, and whether this
+ * binary may use what it finds: the maps of another lo6relay ABI are
+ * refused, not reused, since the programs and the CLI would read each
+ * other's values wrong. Commands name a pin by its enum, never by a path.
  */
 #ifndef LO6RELAY_PINS_H
 #define LO6RELAY_PINS_H
 
 #include <stddef.h>
 
+#include "instance.h"
+
+struct bpf_link;
 struct bpf_object;
 
-/* The names of the maps an instance pins, all of them. */
-extern const char *const map_pins[];
-extern const size_t nmap_pins;
+/* The maps an instance pins, all of them. */
+enum pin_map {
+	PIN_PORTS,
+	PIN_STATS,
+	PIN_CONFIG,
+	PIN_MARKS,
+	PIN_EVENTS,
+	PIN_WATCHERS,
+	NPIN_MAPS
+};
 
-/* Whether DIR holds a pin named NAME. */
-int pin_exists(const char *dir, const char *name);
-void unpin(const char *dir, const char *name);
+/*
+ * Opens the pinned maps under DIR that a command reads or writes (ports,
+ * stats, config). On failure prints one sentence that says lo6relay is not
+ * running there, and returns -1.
+ */
+int instance_open(const char *dir, struct instance *in);
+void instance_close(struct instance *in);
+
+/* The map MAP pinned under DIR: its fd, or -1 with errno (ENOENT: not pinned). */
+int pins_map_open(const char *dir, enum pin_map map);
+/* Whether DIR holds a pin for MAP. */
+int pins_map_exists(const char *dir, enum pin_map map);
+void pins_map_unpin(const char *dir, enum pin_map map);
+/* Unpins every map; the number that were pinned. */
+int pins_maps_unpin(const char *dir);
+
+/* HOOK's link pinned under DIR: an fd, or -1 with errno. */
+int pins_link_open(const char *dir, enum hook hook);
+/* ... as a libbpf link, to swap its program; NULL with errno. */
+struct bpf_link *pins_link_get(const char *dir, enum hook hook);
+/* Pins LINK as HOOK's link under DIR: 0 or -errno. */
+int pins_link_pin(const char *dir, enum hook hook, struct bpf_link *link);
+/* Removes HOOK's pin without detaching first: for a link whose cgroup is gone. */
+void pins_link_remove(const char *dir, enum hook hook);
+
+/*
+ * Detaches HOOK's pinned link under DIR, then unpins it: its program is
+ * off the cgroup when this returns.
+ */
+void pins_link_unpin(const char *dir, enum hook hook);
+
+/*
+ * stop: every link, connect6 first, so that nothing redirects before the
+ * maps go, then every map. 1 if anything was pinned, 0 if nothing was.
+ */
+int pins_unpin_all(const char *dir);
+
+/*
+ * watch's lock folder under DIR (watch.h), opened (made first if CREATE);
+ * -1 with errno.
+ */
+int pins_watch_lock_open(const char *dir, int create);
+
+/* stop: takes the lock folder away with the pins (ENOENT is fine). */
+void pins_watch_lock_remove(const char *dir);
 
 /*
  * 0 if DIR has no config map, or one written by this ABI (or not written
