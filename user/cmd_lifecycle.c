@@ -26,7 +26,6 @@
 #include "cli.h"
 #include "faults.h"
 #include "instance.h"
-#include "lock.h"
 #include "parse.h"
 #include "pins.h"
 #include "ports_apply.h"
@@ -259,7 +258,7 @@ static int start_prepare(struct start *st)
 {
 	const char *dir = st->o->pin_dir;
 
-	if (pin_lock(dir, &st->created_dir) < 0)
+	if (pins_make(dir, &st->created_dir) < 0)
 		return -1;
 	fault_point(STEP_BPFFS);
 	st->fresh = 1;

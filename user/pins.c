@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "faults.h"
+#include "lock.h"
 #include "watch.h"
 #include <lo6relay/abi.h>
 
@@ -64,6 +65,21 @@ static void remove_pin(const char *dir, const char *name)
 
 	if (pin_path(path, sizeof(path), dir, name) == 0)
 		unlink(path);
+}
+
+int pins_enter(const char *dir, enum pins_use use)
+{
+	/* No pin folder (-2): no instance to lock, and the command says so itself. */
+	if ((use == PINS_STOP || use == PINS_WRITE) && pin_lock(dir, NULL) == -1)
+		return -1;
+	if ((use == PINS_WATCH || use == PINS_WRITE) && pins_abi_check(dir) < 0)
+		return -1;
+	return 0;
+}
+
+int pins_make(const char *dir, int *created)
+{
+	return pin_lock(dir, created) < 0 ? -1 : 0;
 }
 
 int instance_open(const char *dir, struct instance *in)

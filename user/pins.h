@@ -17,6 +17,29 @@
 struct bpf_link;
 struct bpf_object;
 
+/* What a command does with the instance, so what it must hold and check before it runs. */
+enum pins_use {
+	PINS_READ,  /* reads only */
+	PINS_WATCH, /* counts itself in a map for hours: this ABI only, and no lock to hold */
+	PINS_STOP,  /* locked, whatever the ABI: stop is the way out of another one */
+	PINS_WRITE, /* changes the maps: locked, and this ABI only */
+};
+
+/*
+ * Before a command runs: the lock (lock.h) and the ABI check (below) that
+ * USE needs; the lock lasts until the process exits. No pin folder is no
+ * instance: nothing to lock, and the command says so itself. 0, or -1
+ * after one sentence.
+ */
+int pins_enter(const char *dir, enum pins_use use);
+
+/*
+ * start, which locks for itself since it makes the folder first: DIR made
+ * (bpffs mounted if need be) and locked until exit; *CREATED tells whether
+ * this call made it. 0, or -1 after one sentence.
+ */
+int pins_make(const char *dir, int *created);
+
 /* The maps an instance pins, all of them. */
 enum pin_map {
 	PIN_PORTS,
