@@ -122,20 +122,6 @@ static uint64_t mono_to_real(void)
 	return (uint64_t)(r.tv_sec - m.tv_sec) * 1000000000ull + (uint64_t)(r.tv_nsec - m.tv_nsec);
 }
 
-/* Did start find no ring buffer (config.lacks)? */
-static int kernel_lacks_ringbuf(const char *pin_dir)
-{
-	struct lo6_config cfg = { 0 };
-	struct instance in;
-	int lacks;
-
-	if (instance_open(pin_dir, &in) < 0)
-		return 0;
-	lacks = config_read(&in, &cfg) == 0 && (cfg.lacks & LO6_LACKS_RINGBUF);
-	instance_close(&in);
-	return lacks;
-}
-
 static int set_watchers(int fd, uint32_t n)
 {
 	uint32_t key = 0;
@@ -209,19 +195,8 @@ int cmd_watch(const struct opts *o)
 		       "(1 to 1000000)");
 		return EXIT_USAGE;
 	}
-	events_fd = pins_map_open(o->pin_dir, PIN_EVENTS);
-	watchers_fd = pins_map_open(o->pin_dir, PIN_WATCHERS);
-	if (events_fd < 0 && watchers_fd >= 0 && kernel_lacks_ringbuf(o->pin_dir)) {
-		errorf("this kernel has no BPF ring buffer (Linux 5.8 and later have it), so watch "
-		       "cannot work here; 'lo6relay stats' still counts every decision");
+	if (instance_open_watch(o->pin_dir, &events_fd, &watchers_fd) < 0)
 		goto out;
-	}
-	if (events_fd < 0 || watchers_fd < 0) {
-		errorf("lo6relay is not running at %s, or was started by a version without watch: "
-		       "run 'lo6relay start'",
-		       o->pin_dir);
-		goto out;
-	}
 	if ((lock = pins_watch_lock_open(o->pin_dir, 1)) < 0) {
 		errorf("cannot make the lock folder %s/%s: %s", o->pin_dir, WATCH_LOCK,
 		       strerror(errno));

@@ -114,6 +114,41 @@ void instance_close(struct instance *in)
 	}
 }
 
+/* Did start find no ring buffer (config.lacks)? */
+static int kernel_lacks_ringbuf(const char *dir)
+{
+	struct lo6_config cfg = { 0 };
+	struct instance in;
+	int lacks;
+
+	if (instance_open(dir, &in) < 0)
+		return 0;
+	lacks = config_read(&in, &cfg) == 0 && (cfg.lacks & LO6_LACKS_RINGBUF);
+	instance_close(&in);
+	return lacks;
+}
+
+int instance_open_watch(const char *dir, int *events, int *watchers)
+{
+	*events = pins_map_open(dir, PIN_EVENTS);
+	*watchers = pins_map_open(dir, PIN_WATCHERS);
+	if (*events >= 0 && *watchers >= 0)
+		return 0;
+	if (*events < 0 && *watchers >= 0 && kernel_lacks_ringbuf(dir))
+		errorf("this kernel has no BPF ring buffer (Linux 5.8 and later have it), so watch "
+		       "cannot work here; 'lo6relay stats' still counts every decision");
+	else
+		errorf("lo6relay is not running at %s, or was started by a version without watch: "
+		       "run 'lo6relay start'",
+		       dir);
+	if (*events >= 0)
+		close(*events);
+	if (*watchers >= 0)
+		close(*watchers);
+	*events = *watchers = -1;
+	return -1;
+}
+
 int pins_map_open(const char *dir, enum pin_map map)
 {
 	return open_pinned(dir, map_names[map]);

@@ -53,11 +53,18 @@ enum pin_map {
 
 /*
  * Opens the pinned maps under DIR that a command reads or writes (ports,
- * stats, config). On failure prints one sentence that says lo6relay is not
+ * stats, config; the lock and ABI check are pins_enter's). On failure prints one sentence that says lo6relay is not
  * running there, and returns -1.
  */
 int instance_open(const char *dir, struct instance *in);
 void instance_close(struct instance *in);
+
+/*
+ * watch: the events ring buffer and the watchers count under DIR, into
+ * *EVENTS and *WATCHERS. On failure prints one sentence (not running, or
+ * started by a version or on a kernel without them) and returns -1.
+ */
+int instance_open_watch(const char *dir, int *events, int *watchers);
 
 /* The map MAP pinned under DIR: its fd, or -1 with errno (ENOENT: not pinned). */
 int pins_map_open(const char *dir, enum pin_map map);
