@@ -491,13 +491,11 @@ int cmd_stop(const struct opts *o)
 	fault_point(STEP_STOP_MAPS);
 	if (!found) {
 		/* A stop killed after its last unpin left the folder: finish the job. */
-		pins_watch_lock_remove(o->pin_dir);
 		notef("not running at %s: nothing to stop%s", o->pin_dir,
-		      rmdir(o->pin_dir) == 0 ? " (its empty folder removed)" : "");
+		      pins_remove_folder(o->pin_dir) == 0 ? " (its empty folder removed)" : "");
 		return EXIT_OK;
 	}
-	pins_watch_lock_remove(o->pin_dir); /* watch's lock folder (watch.h) */
-	if (rmdir(o->pin_dir) < 0 && errno != ENOENT) {
+	if (pins_remove_folder(o->pin_dir) < 0 && errno != ENOENT) {
 		errorf("stopped, but the pin folder %s was left: %s (it holds pins lo6relay did "
 		       "not make)",
 		       o->pin_dir, strerror(errno));

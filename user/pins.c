@@ -249,12 +249,13 @@ int pins_watch_lock_open(const char *dir, int create)
 	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-void pins_watch_lock_remove(const char *dir)
+int pins_remove_folder(const char *dir)
 {
 	char path[PATH_MAX];
 
 	if (pin_path(path, sizeof(path), dir, WATCH_LOCK) == 0)
-		rmdir(path);
+		rmdir(path); /* ENOENT is fine: no watch ran */
+	return rmdir(dir);
 }
 
 static void say_foreign(const char *dir, const char *what)

@@ -101,8 +101,11 @@ int pins_unpin_all(const char *dir);
  */
 int pins_watch_lock_open(const char *dir, int create);
 
-/* stop: takes the lock folder away with the pins (ENOENT is fine). */
-void pins_watch_lock_remove(const char *dir);
+/*
+ * stop, once nothing is pinned: watch's lock folder, then DIR itself. 0, or
+ * -1 with rmdir's errno (ENOTEMPTY: it holds pins lo6relay did not make).
+ */
+int pins_remove_folder(const char *dir);
 
 /*
  * 0 if DIR has no config map, or one written by this ABI (or not written
