@@ -53,8 +53,9 @@ enum pin_map {
 
 /*
  * Opens the pinned maps under DIR that a command reads or writes (ports,
- * stats, config; the lock and ABI check are pins_enter's). On failure prints one sentence that says lo6relay is not
- * running there, and returns -1.
+ * stats, config; the lock and ABI check are pins_enter's). On failure
+ * prints one sentence that says lo6relay is not running there, and
+ * returns -1.
  */
 int instance_open(const char *dir, struct instance *in);
 void instance_close(struct instance *in);
