@@ -12,9 +12,9 @@
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
 
-#include "bpffs.h"
 #include "cli.h"
 #include "faults.h"
+#include "pins.h"
 
 /* H's name and where it is: UP folders above CGROUP. */
 static void holder_fill(struct holder *h, uint32_t id, const char *cgroup, int up)
@@ -92,10 +92,10 @@ char *holder_text(enum hook hook, const struct holder *h, char *out, size_t len)
 	return out;
 }
 
-/* Swaps PROG in under the pinned link: no moment without a program. */
-static int replace(const char *path, struct bpf_program *prog)
+/* Swaps PROG in under HOOK's pinned link: no moment without a program. */
+static int replace(const char *pin_dir, enum hook hook, struct bpf_program *prog)
 {
-	struct bpf_link *link = bpf_link__open(path);
+	struct bpf_link *link = pins_link_get(pin_dir, hook);
 	int err;
 
 	if (!link)
@@ -105,35 +105,14 @@ static int replace(const char *path, struct bpf_program *prog)
 	return err;
 }
 
-void attach_unpin(const char *pin_dir, enum hook hook)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	if (pin_path(path, sizeof(path), pin_dir, hooks[hook].link_pin) < 0)
-		return;
-	/*
-	 * Detach first: an unpinned link is freed a moment later (in a kernel
-	 * worker on 6.x; once seen on a loaded 5.10), and until then its
-	 * program runs, so what start or stop reports would not yet be so.
-	 * BPF_LINK_DETACH (5.9) is synchronous.
-	 */
-	if ((fd = bpf_obj_get(path)) >= 0) {
-		bpf_link_detach(fd);
-		close(fd);
-	}
-	fault_point(STEP_DETACHED + (int)hook);
-	unlink(path);
-}
-
-static int attach_new(const char *path, int cgfd, struct bpf_program *prog)
+static int attach_new(const char *pin_dir, enum hook hook, int cgfd, struct bpf_program *prog)
 {
 	struct bpf_link *link = bpf_program__attach_cgroup(prog, cgfd);
 	int err;
 
 	if (!link)
 		return -errno;
-	err = bpf_link__pin(link, path);
+	err = pins_link_pin(pin_dir, hook, link);
 	bpf_link__destroy(link); /* unpinned: this detaches it again */
 	return err;
 }
@@ -160,20 +139,17 @@ int attach_all(const char *pin_dir, int cgfd, const char *cgroup,
 	memset(res, 0, sizeof(*res));
 	for (int h = 0; h < NHOOKS; h++) {
 		int live = !!(now->live & (1u << h)), err;
-		char path[PATH_MAX];
 
-		if (pin_path(path, sizeof(path), pin_dir, hooks[h].link_pin) < 0)
-			return -1;
 		if (!progs[h]) {
 			/* Not wanted, or not loadable here: a link left by an earlier start must go. */
-			attach_unpin(pin_dir, h);
+			pins_link_unpin(pin_dir, h);
 			continue;
 		}
 		if (live) {
-			err = replace(path, progs[h]);
+			err = replace(pin_dir, h, progs[h]);
 		} else {
-			unlink(path); /* a link whose cgroup is gone */
-			err = attach_new(path, cgfd, progs[h]);
+			pins_link_remove(pin_dir, h); /* a link whose cgroup is gone */
+			err = attach_new(pin_dir, h, cgfd, progs[h]);
 			res->made[h] = !err;
 		}
 		res->attached[h] = !err;
@@ -191,5 +167,5 @@ void attach_undo(const char *pin_dir, const struct attach_result *res)
 {
 	for (int h = 0; h < NHOOKS; h++)
 		if (res->made[h])
-			attach_unpin(pin_dir, h);
+			pins_link_unpin(pin_dir, h);
 }

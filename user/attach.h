@@ -56,12 +56,6 @@ int attach_all(const char *pin_dir, int cgfd, const char *cgroup,
 	       struct bpf_program *const progs[NHOOKS], const struct attach_state *now,
 	       struct attach_result *res);
 
-/*
- * Detaches HOOK's pinned link under PIN_DIR, then unpins it: its program is
- * off the cgroup when this returns.
- */
-void attach_unpin(const char *pin_dir, enum hook hook);
-
 /* Unpins the links attach_all made (their programs detach with them). */
 void attach_undo(const char *pin_dir, const struct attach_result *res);
 

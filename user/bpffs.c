@@ -12,13 +12,6 @@
 
 #define BPFFS_DEFAULT "/sys/fs/bpf"
 
-int pin_path(char *buf, size_t len, const char *dir, const char *name)
-{
-	int n = snprintf(buf, len, "%s/%s", dir, name);
-
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
 static int is_bpffs(const char *path)
 {
 	struct statfs st;

@@ -13,7 +13,4 @@
  */
 int bpffs_prepare(const char *dir, int *created, char *err, size_t errlen);
 
-/* DIR/NAME into BUF; -1 if it does not fit. */
-int pin_path(char *buf, size_t len, const char *dir, const char *name);
-
 #endif

@@ -26,14 +26,12 @@
 #include "cli.h"
 #include "faults.h"
 #include "instance.h"
-#include "lock.h"
 #include "parse.h"
 #include "pins.h"
 #include "ports_apply.h"
 #include "probe.h"
 #include "settings.h"
 #include "skel.h"
-#include "watch.h"
 
 /*
  * Says what this kernel cannot do, and checks it can do the one thing that
@@ -260,12 +258,12 @@ static int start_prepare(struct start *st)
 {
 	const char *dir = st->o->pin_dir;
 
-	if (pin_lock(dir, &st->created_dir) < 0)
+	if (pins_make(dir, &st->created_dir) < 0)
 		return -1;
 	fault_point(STEP_BPFFS);
 	st->fresh = 1;
-	for (size_t i = 0; i < nmap_pins; i++)
-		st->fresh &= !pin_exists(dir, map_pins[i]);
+	for (int m = 0; m < NPIN_MAPS; m++)
+		st->fresh &= !pins_map_exists(dir, (enum pin_map)m);
 	if (pins_abi_check(dir) < 0)
 		return -1;
 	st->replacing = attach_state_read(dir, &st->old) == 0 && st->old.cgroup_id != 0;
@@ -421,7 +419,7 @@ static int start_attach(struct start *st)
 	 * this one fails midway. The old programs keep the map while they run.
 	 */
 	if (st->skel->rodata->lacks & LO6_LACKS_SK_STORAGE)
-		unpin(st->o->pin_dir, LO6_MAP_MARKS);
+		pins_map_unpin(st->o->pin_dir, PIN_MARKS);
 	if (attach_all(st->o->pin_dir, st->cgfd, st->cgroup, st->progs, &st->old, &attached) < 0)
 		return -1;
 	inet_ntop(AF_INET, &st->cfg.relay_ip4, relay, sizeof(relay));
@@ -450,8 +448,7 @@ static void start_undo(const struct start *st)
 {
 	if (!st->fresh)
 		return;
-	for (size_t i = 0; i < nmap_pins; i++)
-		unpin(st->o->pin_dir, map_pins[i]);
+	pins_maps_unpin(st->o->pin_dir);
 	if (st->created_dir)
 		rmdir(st->o->pin_dir);
 }
@@ -484,36 +481,21 @@ int cmd_start(const struct opts *o)
 
 int cmd_stop(const struct opts *o)
 {
-	int found = 0;
+	int found;
 
 	if (o->argc) {
 		errorf("'stop' takes no arguments, not '%.64s'", o->argv[0]);
 		return EXIT_USAGE;
 	}
-	/* Links first, connect6 among them: nothing redirects before the maps go. */
-	for (int h = NHOOKS - 1; h >= 0; h--) {
-		if (pin_exists(o->pin_dir, hooks[h].link_pin)) {
-			attach_unpin(o->pin_dir, (enum hook)h);
-			fault_point(STEP_STOP_UNPINNED + h);
-			found = 1;
-		}
-	}
-	for (size_t i = 0; i < nmap_pins; i++) {
-		if (pin_exists(o->pin_dir, map_pins[i])) {
-			unpin(o->pin_dir, map_pins[i]);
-			found = 1;
-		}
-	}
+	found = pins_unpin_all(o->pin_dir); /* links first, then the maps */
 	fault_point(STEP_STOP_MAPS);
 	if (!found) {
 		/* A stop killed after its last unpin left the folder: finish the job. */
-		watch_lock_remove(o->pin_dir);
 		notef("not running at %s: nothing to stop%s", o->pin_dir,
-		      rmdir(o->pin_dir) == 0 ? " (its empty folder removed)" : "");
+		      pins_remove_folder(o->pin_dir) == 0 ? " (its empty folder removed)" : "");
 		return EXIT_OK;
 	}
-	watch_lock_remove(o->pin_dir); /* watch's lock folder (watch.h) */
-	if (rmdir(o->pin_dir) < 0 && errno != ENOENT) {
+	if (pins_remove_folder(o->pin_dir) < 0 && errno != ENOENT) {
 		errorf("stopped, but the pin folder %s was left: %s (it holds pins lo6relay did "
 		       "not make)",
 		       o->pin_dir, strerror(errno));

@@ -9,6 +9,7 @@
 #include "instance.h"
 #include "json.h"
 #include "parse.h"
+#include "pins.h"
 #include "ports_apply.h"
 
 /* All of argv into one set, or nothing: a bad token anywhere changes nothing. */

@@ -23,11 +23,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpffs.h"
 #include "cli.h"
 #include "instance.h"
 #include "json.h"
 #include "parse.h"
+#include "pins.h"
 #include "utf8.h"
 #include <lo6relay/abi.h>
 
@@ -122,34 +122,6 @@ static uint64_t mono_to_real(void)
 	return (uint64_t)(r.tv_sec - m.tv_sec) * 1000000000ull + (uint64_t)(r.tv_nsec - m.tv_nsec);
 }
 
-/* Did start find no ring buffer (config.lacks)? */
-static int kernel_lacks_ringbuf(const char *pin_dir)
-{
-	struct lo6_config cfg = { 0 };
-	struct instance in;
-	int lacks;
-
-	if (instance_open(pin_dir, &in) < 0)
-		return 0;
-	lacks = config_read(&in, &cfg) == 0 && (cfg.lacks & LO6_LACKS_RINGBUF);
-	instance_close(&in);
-	return lacks;
-}
-
-/* The lock folder, opened (made first if CREATE); -1 with errno. */
-static int lock_open(const char *pin_dir, int create)
-{
-	char path[PATH_MAX];
-
-	if (pin_path(path, sizeof(path), pin_dir, WATCH_LOCK) < 0) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
-		return -1;
-	return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
 static int set_watchers(int fd, uint32_t n)
 {
 	uint32_t key = 0;
@@ -159,16 +131,14 @@ static int set_watchers(int fd, uint32_t n)
 
 int watchers_heal(const char *pin_dir)
 {
-	char path[PATH_MAX];
 	uint32_t key = 0, n = 0;
 	int map, lock, healed = 0;
 
-	if (pin_path(path, sizeof(path), pin_dir, LO6_MAP_WATCHERS) < 0 ||
-	    (map = bpf_obj_get(path)) < 0)
+	if ((map = pins_map_open(pin_dir, PIN_WATCHERS)) < 0)
 		return 0;
 	if (bpf_map_lookup_elem(map, &key, &n) == 0 && n != 0) {
 		/* A shared lock is refused only while a live watch holds its exclusive one. */
-		lock = lock_open(pin_dir, 0);
+		lock = pins_watch_lock_open(pin_dir, 0);
 		if ((lock < 0 && errno == ENOENT) || (lock >= 0 && flock(lock, LOCK_SH | LOCK_NB) == 0))
 			healed = set_watchers(map, 0) == 0;
 		if (lock >= 0)
@@ -176,14 +146,6 @@ int watchers_heal(const char *pin_dir)
 	}
 	close(map);
 	return healed;
-}
-
-void watch_lock_remove(const char *pin_dir)
-{
-	char path[PATH_MAX];
-
-	if (pin_path(path, sizeof(path), pin_dir, WATCH_LOCK) == 0)
-		rmdir(path);
 }
 
 /* The id of the map behind FD, 0 if it cannot be read. */
@@ -202,13 +164,10 @@ static uint32_t map_id(int fd)
  */
 static int instance_gone(const char *pin_dir, uint32_t events_id)
 {
-	char path[PATH_MAX];
 	uint32_t id;
 	int fd;
 
-	if (pin_path(path, sizeof(path), pin_dir, LO6_MAP_EVENTS) < 0)
-		return 0;
-	if ((fd = bpf_obj_get(path)) < 0)
+	if ((fd = pins_map_open(pin_dir, PIN_EVENTS)) < 0)
 		return errno == ENOENT;
 	id = map_id(fd);
 	close(fd);
@@ -227,7 +186,6 @@ int cmd_watch(const struct opts *o)
 {
 	struct watch_ctx w = { o, -1, mono_to_real() };
 	struct ring_buffer *rb = NULL;
-	char path[PATH_MAX];
 	int events_fd = -1, watchers_fd = -1, lock = -1, ret = EXIT_FAIL, err, tries, gone = 0;
 	uint32_t events_id;
 	struct sigaction sa = { .sa_handler = on_signal }, ign = { .sa_handler = SIG_IGN };
@@ -237,22 +195,9 @@ int cmd_watch(const struct opts *o)
 		       "(1 to 1000000)");
 		return EXIT_USAGE;
 	}
-	pin_path(path, sizeof(path), o->pin_dir, LO6_MAP_EVENTS);
-	events_fd = bpf_obj_get(path);
-	pin_path(path, sizeof(path), o->pin_dir, LO6_MAP_WATCHERS);
-	watchers_fd = bpf_obj_get(path);
-	if (events_fd < 0 && watchers_fd >= 0 && kernel_lacks_ringbuf(o->pin_dir)) {
-		errorf("this kernel has no BPF ring buffer (Linux 5.8 and later have it), so watch "
-		       "cannot work here; 'lo6relay stats' still counts every decision");
+	if (instance_open_watch(o->pin_dir, &events_fd, &watchers_fd) < 0)
 		goto out;
-	}
-	if (events_fd < 0 || watchers_fd < 0) {
-		errorf("lo6relay is not running at %s, or was started by a version without watch: "
-		       "run 'lo6relay start'",
-		       o->pin_dir);
-		goto out;
-	}
-	if ((lock = lock_open(o->pin_dir, 1)) < 0) {
+	if ((lock = pins_watch_lock_open(o->pin_dir, 1)) < 0) {
 		errorf("cannot make the lock folder %s/%s: %s", o->pin_dir, WATCH_LOCK,
 		       strerror(errno));
 		goto out;

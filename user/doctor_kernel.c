@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "doctor.h"
 #include "instance.h"
+#include "pins.h"
 #include "skel.h"
 #include "parse.h"
 #include "probe.h"

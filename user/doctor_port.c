@@ -20,9 +20,9 @@
 
 #include <lo6relay/abi.h>
 
-#include "bpffs.h"
 #include "doctor.h"
 #include "parse.h"
+#include "pins.h"
 #include "procnet.h"
 #include "sockdiag.h"
 
@@ -230,11 +230,9 @@ static void v6only_clients(struct doctor_facts *d, struct report *r)
 {
 	uint16_t key = (uint16_t)d->port;
 	struct lo6_port_stats s;
-	char path[4096];
 	int fd;
 
-	if (!d->attached || pin_path(path, sizeof(path), d->pin_dir, LO6_MAP_STATS) < 0 ||
-	    (fd = bpf_obj_get(path)) < 0)
+	if (!d->attached || (fd = pins_map_open(d->pin_dir, PIN_STATS)) < 0)
 		return;
 	if (bpf_map_lookup_elem(fd, &key, &s) == 0)
 		d->v6only = s.v6only;

@@ -40,7 +40,7 @@ enum {
 
 /* ... and those of stop, which takes the links away connect6 first, then the maps. */
 enum {
-	STEP_DETACHED = 100,      /* + h: hook h detached, its link still pinned (attach_unpin) */
+	STEP_DETACHED = 100,      /* + h: hook h detached, its link still pinned (pins.c) */
 	STEP_STOP_UNPINNED = 110, /* + h: hook h's link unpinned */
 	STEP_STOP_MAPS = 120,     /* every map unpinned, the pin folder still there */
 };

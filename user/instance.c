@@ -9,22 +9,17 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "bpffs.h"
 #include "cgroup.h"
-#include "cli.h"
-#include "watch.h"
+#include "pins.h"
 
 const struct hook_info hooks[NHOOKS] = {
-	[HOOK_GETPEERNAME6] = { "getpeername6", LO6_LINK_GETPEERNAME6, 0, 1,
-				BPF_CGROUP_INET6_GETPEERNAME },
-	[HOOK_GETSOCKNAME6] = { "getsockname6", LO6_LINK_GETSOCKNAME6, 0, 1,
-				BPF_CGROUP_INET6_GETSOCKNAME },
-	[HOOK_RECVMSG6] = { "recvmsg6", LO6_LINK_RECVMSG6, 0, 1, BPF_CGROUP_UDP6_RECVMSG },
-	[HOOK_GETPEERNAME4] = { "getpeername4", LO6_LINK_GETPEERNAME4, 1, 1,
-				BPF_CGROUP_INET4_GETPEERNAME },
-	[HOOK_RECVMSG4] = { "recvmsg4", LO6_LINK_RECVMSG4, 1, 1, BPF_CGROUP_UDP4_RECVMSG },
-	[HOOK_CONNECT4] = { "connect4", LO6_LINK_CONNECT4, 1, 0, BPF_CGROUP_INET4_CONNECT },
-	[HOOK_CONNECT6] = { "connect6", LO6_LINK_CONNECT6, 0, 0, BPF_CGROUP_INET6_CONNECT },
+	[HOOK_GETPEERNAME6] = { "getpeername6", 0, 1, BPF_CGROUP_INET6_GETPEERNAME },
+	[HOOK_GETSOCKNAME6] = { "getsockname6", 0, 1, BPF_CGROUP_INET6_GETSOCKNAME },
+	[HOOK_RECVMSG6] = { "recvmsg6", 0, 1, BPF_CGROUP_UDP6_RECVMSG },
+	[HOOK_GETPEERNAME4] = { "getpeername4", 1, 1, BPF_CGROUP_INET4_GETPEERNAME },
+	[HOOK_RECVMSG4] = { "recvmsg4", 1, 1, BPF_CGROUP_UDP4_RECVMSG },
+	[HOOK_CONNECT4] = { "connect4", 1, 0, BPF_CGROUP_INET4_CONNECT },
+	[HOOK_CONNECT6] = { "connect6", 0, 0, BPF_CGROUP_INET6_CONNECT },
 };
 
 int hook_wanted(enum hook hook, int loopback4, int marks)
@@ -50,49 +45,6 @@ char *hook_names(uint32_t mask, int loopback4, char *out, size_t len)
 			snprintf(out + strlen(out), len - strlen(out), "%s%s", *out ? " " : "",
 				 hooks[h].name);
 	return out;
-}
-
-static int open_pinned(const char *dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	if (pin_path(path, sizeof(path), dir, name) < 0) {
-		errno = ENAMETOOLONG; /* instance_open explains by errno */
-		return -ENAMETOOLONG;
-	}
-	return bpf_obj_get(path);
-}
-
-int instance_open(const char *pin_dir, struct instance *in)
-{
-	in->ports_fd = open_pinned(pin_dir, LO6_MAP_PORTS);
-	in->stats_fd = open_pinned(pin_dir, LO6_MAP_STATS);
-	in->config_fd = open_pinned(pin_dir, LO6_MAP_CONFIG);
-	if (in->ports_fd >= 0 && in->stats_fd >= 0 && in->config_fd >= 0) {
-		watchers_heal(pin_dir); /* a killed watch must not leave events on for nobody */
-		return 0;
-	}
-	if (errno == ENOENT || errno == ENOTDIR)
-		errorf("lo6relay is not running at %s (no pinned maps there): start it with 'lo6relay start'",
-		       pin_dir);
-	else if ((errno == EPERM || errno == EACCES) && geteuid() != 0)
-		errorf("cannot open the maps pinned at %s: permission denied (run as root)", pin_dir);
-	else
-		errorf("cannot open the maps pinned at %s: %s", pin_dir, strerror(errno));
-	instance_close(in);
-	return -1;
-}
-
-void instance_close(struct instance *in)
-{
-	int *fds[] = { &in->ports_fd, &in->stats_fd, &in->config_fd };
-
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			/* cppcheck-suppress shadowVariable ; it takes this call for a declaration */
-			close(*fds[i]);
-		*fds[i] = -1;
-	}
 }
 
 int config_read(const struct instance *in, struct lo6_config *cfg)
@@ -174,7 +126,7 @@ static int link_read(const char *pin_dir, enum hook hook, struct link_state *sta
 {
 	struct bpf_link_info info;
 	uint32_t len = sizeof(info);
-	int fd = open_pinned(pin_dir, hooks[hook].link_pin), err = 0;
+	int fd = pins_link_open(pin_dir, hook), err = 0;
 
 	if (fd < 0)
 		return -errno;

@@ -14,12 +14,7 @@ struct instance {
 	int config_fd;
 };
 
-/*
- * Opens the pinned maps under PIN_DIR. On failure prints one sentence that
- * says lo6relay is not running there, and returns -1.
- */
-int instance_open(const char *pin_dir, struct instance *in);
-void instance_close(struct instance *in);
+/* instance_open and instance_close are the pin folder's (pins.h). */
 
 int config_read(const struct instance *in, struct lo6_config *cfg);
 int config_write(const struct instance *in, const struct lo6_config *cfg);
@@ -46,7 +41,6 @@ enum hook {
 
 struct hook_info {
 	const char *name;     /* as bpftool names the attach type, minus "cgroup_inet6_" */
-	const char *link_pin; /* under the pin folder */
 	int v4;               /* loaded only with --loopback4 */
 	int reverse;          /* reads the mark connect leaves: useless without it */
 	int type;             /* enum bpf_attach_type */

@@ -6,6 +6,7 @@
  * starts at boot (the systemd unit and wsl.conf's command) can both decide
  * they are first, and one's clean-up unpins the other's maps; and a start
  * and a `default` each write back a config the other has just changed.
+ * The pin folder's owner takes it (pins.h: pins_enter, pins_make).
  */
 #ifndef LO6RELAY_LOCK_H
 #define LO6RELAY_LOCK_H

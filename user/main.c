@@ -15,7 +15,6 @@
 
 #include "cli.h"
 #include "config_file.h"
-#include "lock.h"
 #include "pins.h"
 #include "utf8.h"
 #include <lo6relay/abi.h>
@@ -35,23 +34,12 @@
 #define OPT_SHOW_RELAY (1 << 7)
 #define OPT_IPV4_LOCALHOST (1 << 8)
 
-/*
- * What a command needs of the pin folder while it runs (see lock.h and
- * pins.h). start locks for itself, since it makes the folder first.
- */
-enum {
-	PINS_READ,  /* reads only */
-	PINS_WATCH, /* counts itself in a map for hours: this ABI only, and no lock to hold */
-	PINS_STOP,  /* locked, whatever the ABI: stop is the way out of another one */
-	PINS_WRITE, /* changes the maps: locked, and this ABI only */
-};
-
 static const struct command {
 	const char *name;
 	int (*run)(const struct opts *o);
 	unsigned extra;
 	int logs; /* runs at boot with no visible output: also tell syslog */
-	int pins; /* PINS_* */
+	enum pins_use pins; /* what it needs of the pin folder; start locks for itself */
 	const char *usage;
 	const char *help;
 } commands[] = {
@@ -383,10 +371,7 @@ static int run(int argc, char **argv)
 		openlog("lo6relay", LOG_PID, LOG_DAEMON);
 		log_syslog = 1;
 	}
-	/* No pin folder (-2): no instance to lock, and the command says so itself. */
-	if ((cmd->pins == PINS_STOP || cmd->pins == PINS_WRITE) && pin_lock(o.pin_dir, NULL) == -1)
-		return EXIT_FAIL;
-	if ((cmd->pins == PINS_WATCH || cmd->pins == PINS_WRITE) && pins_abi_check(o.pin_dir) < 0)
+	if (pins_enter(o.pin_dir, cmd->pins) < 0)
 		return EXIT_FAIL;
 	/* watch may print nothing for hours: a stdout that takes nothing is refused now. */
 	if (cmd->pins == PINS_WATCH && write(STDOUT_FILENO, "", 0) < 0)

@@ -19,7 +19,4 @@
  */
 int watchers_heal(const char *pin_dir);
 
-/* stop: takes the lock folder away with the pins (ENOENT is fine). */
-void watch_lock_remove(const char *pin_dir);
-
 #endif

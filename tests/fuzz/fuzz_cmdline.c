@@ -15,6 +15,7 @@
 #include "config_file.h"
 #include "fuzz.h"
 #include "parse.h"
+#include "pins.h"
 
 #define MAX_ARGS 48
 
@@ -88,15 +89,9 @@ int fuzz_config_file_load(const char *path, struct config_file *out, char *err, 
 }
 
 /* The pin folder's lock and ABI check: no folder, as with no instance. */
-int fuzz_pin_lock(const char *dir, int *created)
+int fuzz_pins_enter(const char *dir, enum pins_use use)
 {
-	FUZZ_ASSERT(dir && dir[0] == '/' && !created);
-	return -2;
-}
-
-int fuzz_pins_abi_check(const char *dir)
-{
-	FUZZ_ASSERT(dir && dir[0] == '/');
+	FUZZ_ASSERT(dir && dir[0] == '/' && (unsigned)use <= PINS_WRITE);
 	return 0;
 }
 
