@@ -69,6 +69,14 @@ static __always_inline int is_mptcp_subflow(struct bpf_sock_addr *ctx)
 #endif
 }
 
+/* The socket's source is v4-mapped: an earlier connect took the IPv4 path. */
+static __always_inline int on_ipv4_path(const struct bpf_sock *sk)
+{
+	__u32 a0 = sk->src_ip6[0], a1 = sk->src_ip6[1], a2 = sk->src_ip6[2];
+
+	return a0 == 0 && a1 == 0 && a2 == bpf_htonl(0xffff);
+}
+
 /*
  * A socket bound to an IPv6 source (bind([::1]:0) before connect) would take
  * the v4 path with a v6 source: leave it alone. Unbound (::) and v4-mapped

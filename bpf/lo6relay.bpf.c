@@ -213,6 +213,20 @@ static __always_inline void unmark(struct bpf_sock_addr *ctx)
 		bpf_sk_storage_delete(&sk_marks, ctx->sk);
 }
 
+/*
+ * connect6 leaves this connect alone. It clears the socket's mark, unless
+ * the kernel will refuse the connect without touching the socket: [::1], a
+ * pure IPv6 address, on a socket already on the IPv4 path (a v4-mapped
+ * source: __ip6_datagram_connect answers EAFNOSUPPORT and the socket keeps
+ * its peer, whose names the mark still gives back).
+ */
+static __always_inline int leave(struct bpf_sock_addr *ctx, __u32 orig_ip4)
+{
+	if (orig_ip4 || !on_ipv4_path(ctx->sk))
+		unmark(ctx);
+	return 1;
+}
+
 static __always_inline void mark(struct bpf_sock_addr *ctx, __u32 relay, __u32 orig_ip4)
 {
 	struct sk_mark *m;
@@ -254,18 +268,14 @@ int lo6_connect6(struct bpf_sock_addr *ctx)
 	} else if (!(cfg = config_of(ctx, port))) {
 		return 1;
 	}
-	if (stranded_source(ctx, relay_of(cfg))) {
-		unmark(ctx);
-		return 1;
-	}
+	if (stranded_source(ctx, relay_of(cfg)))
+		return leave(ctx, orig_ip4);
 
 	what = decide(ctx, cfg, port, orig_ip4);
 	count(port, what, what == LO6_REDIRECTED && orig_ip4 ? LO6_VIA_MAPPED : LO6_NOUTCOMES);
 	tell_watchers(ctx, port, what, orig_ip4 ? LO6_SPELL_MAPPED : LO6_SPELL_V6);
-	if (what != LO6_REDIRECTED) {
-		unmark(ctx);
-		return 1;
-	}
+	if (what != LO6_REDIRECTED)
+		return leave(ctx, orig_ip4);
 	relay = relay_of(cfg);
 	ctx->user_ip6[0] = 0;
 	ctx->user_ip6[1] = 0;

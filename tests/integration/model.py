@@ -326,9 +326,11 @@ def expect_again(inst, port1, port2, sock, d1, d2, then=None):
     # KERNEL: after the IPv4 path, a connect to a pure IPv6 address fails:
     # UDP with EAFNOSUPPORT (the v4-mapped source stays; ip6_datagram_connect),
     # TCP by timing out (tcp_v6_connect keeps ipv6_mapped's af_ops): not walked.
+    # The refused connect leaves the socket as it was: connected to its first
+    # peer, whose names (given back or not) it keeps.
     if sock.proto == "tcp":
         return None
-    return Expect(rule=e2.rule, errno="EAFNOSUPPORT", counters=e2.counters)
+    return Expect(rule=e2.rule, errno="EAFNOSUPPORT", counters=e2.counters, peer=e1.peer, local=e1.local)
 
 
 def expect_across(first, then, port, sock, dest):

@@ -476,6 +476,9 @@ def again_rows(tap, inst, servers, other, rules_hit):
         got = observe(s, sock, second.number, servers,
                       {"unspec+sendto": "sendto", "unspec+inet": "connect_inet"}.get(how, "connect"), d2,
                       bool(exp.lands))
+        if got["errno"] == "EAFNOSUPPORT":
+            # Refused, the socket is still connected to its first peer: its names now.
+            got["peer"], got["local"] = s.getpeername()[0], s.getsockname()[0]
         s.close()
         moved = counters_moved(before, STATS.of(second.number))
         bad = compare(exp, got, moved, sock)
