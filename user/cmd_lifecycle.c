@@ -289,14 +289,13 @@ static int start_prepare(struct start *st)
  */
 static int start_holders(struct start *st)
 {
-	static const enum hook order[] = { HOOK_CONNECT6,     HOOK_CONNECT4,     HOOK_GETPEERNAME6,
-					   HOOK_GETSOCKNAME6, HOOK_RECVMSG6,     HOOK_GETPEERNAME4,
-					   HOOK_RECVMSG4 };
+	enum hook order[NHOOKS];
 	int marks = !st->o->show_relay && !(st->pr.lacks & LO6_LACKS_SK_STORAGE);
 	char text[PATH_MAX * 2 + 256];
 	struct holder h;
 
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	hook_order(1, order);
+	for (size_t i = 0; i < NHOOKS; i++) {
 		enum hook hook = order[i];
 
 		if ((st->pr.hooks_absent | st->old.live) & (1u << hook) ||

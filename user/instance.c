@@ -13,14 +13,33 @@
 #include "pins.h"
 
 const struct hook_info hooks[NHOOKS] = {
-	[HOOK_GETPEERNAME6] = { "getpeername6", 0, 1, BPF_CGROUP_INET6_GETPEERNAME },
-	[HOOK_GETSOCKNAME6] = { "getsockname6", 0, 1, BPF_CGROUP_INET6_GETSOCKNAME },
-	[HOOK_RECVMSG6] = { "recvmsg6", 0, 1, BPF_CGROUP_UDP6_RECVMSG },
-	[HOOK_GETPEERNAME4] = { "getpeername4", 1, 1, BPF_CGROUP_INET4_GETPEERNAME },
-	[HOOK_RECVMSG4] = { "recvmsg4", 1, 1, BPF_CGROUP_UDP4_RECVMSG },
-	[HOOK_CONNECT4] = { "connect4", 1, 0, BPF_CGROUP_INET4_CONNECT },
-	[HOOK_CONNECT6] = { "connect6", 0, 0, BPF_CGROUP_INET6_CONNECT },
+	[HOOK_GETPEERNAME6] = { "getpeername6", 0, 1, BPF_CGROUP_INET6_GETPEERNAME,
+				LO6_LINK_GETPEERNAME6, "lo6_getpeername6" },
+	[HOOK_GETSOCKNAME6] = { "getsockname6", 0, 1, BPF_CGROUP_INET6_GETSOCKNAME,
+				LO6_LINK_GETSOCKNAME6, "lo6_getsockname6" },
+	[HOOK_RECVMSG6] = { "recvmsg6", 0, 1, BPF_CGROUP_UDP6_RECVMSG, LO6_LINK_RECVMSG6,
+			    "lo6_recvmsg6" },
+	[HOOK_GETPEERNAME4] = { "getpeername4", 1, 1, BPF_CGROUP_INET4_GETPEERNAME,
+				LO6_LINK_GETPEERNAME4, "lo6_getpeername4" },
+	[HOOK_RECVMSG4] = { "recvmsg4", 1, 1, BPF_CGROUP_UDP4_RECVMSG, LO6_LINK_RECVMSG4,
+			    "lo6_recvmsg4" },
+	[HOOK_CONNECT4] = { "connect4", 1, 0, BPF_CGROUP_INET4_CONNECT, LO6_LINK_CONNECT4,
+			    "lo6_connect4" },
+	[HOOK_CONNECT6] = { "connect6", 0, 0, BPF_CGROUP_INET6_CONNECT, LO6_LINK_CONNECT6,
+			    "lo6_connect6" },
 };
+
+void hook_order(int connects_first, enum hook out[NHOOKS])
+{
+	int n = 0;
+
+	/* Ranks 0-3, and within a rank the table's order. */
+	for (int rank = 0; rank < 4; rank++)
+		for (int h = 0; h < NHOOKS; h++)
+			if ((connects_first ? hooks[h].reverse * 2 + hooks[h].v4
+					    : hooks[h].v4 * 2 + hooks[h].reverse) == rank)
+				out[n++] = (enum hook)h;
+}
 
 int hook_wanted(enum hook hook, int loopback4, int marks)
 {

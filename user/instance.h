@@ -26,8 +26,12 @@ int ports_read(const struct instance *in, uint8_t modes[LO6_MAX_PORTS]);
 int stats_for_each(const struct instance *in,
 		   void (*fn)(uint16_t port, const struct lo6_port_stats *s, void *arg), void *arg);
 
-/* The hooks, in the order start attaches them: connect6, which makes the
- * marks the others read, goes last. */
+/*
+ * The hooks, in the order start attaches them: connect6, which makes the
+ * marks the others read, goes last. Adding one is a SEC function in
+ * bpf/lo6relay.bpf.c, its link's pin name in abi.h, and a value here with
+ * its row in hooks[] (instance.c): start, stop, status and doctor go by it.
+ */
 enum hook {
 	HOOK_GETPEERNAME6,
 	HOOK_GETSOCKNAME6,
@@ -44,8 +48,17 @@ struct hook_info {
 	int v4;               /* loaded only with --loopback4 */
 	int reverse;          /* reads the mark connect leaves: useless without it */
 	int type;             /* enum bpf_attach_type */
+	const char *link;     /* its link's pin name (abi.h) */
+	const char *prog;     /* its program's name in bpf/lo6relay.bpf.c */
 };
 extern const struct hook_info hooks[NHOOKS];
+
+/*
+ * The hooks in the order status lists them (IPv6 first, each family's
+ * connect before its reverse hooks) or, CONNECTS_FIRST, start looks for
+ * holders (a connect's holder stops start; a reverse hook's only its marks).
+ */
+void hook_order(int connects_first, enum hook out[NHOOKS]);
 
 /*
  * Space-separated names of the hooks in MASK (bits of enum hook), the v4

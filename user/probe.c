@@ -183,13 +183,8 @@ void probe_kernel(struct kernel_probe *p)
 void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks,
 	       struct bpf_program *progs[NHOOKS])
 {
-	progs[HOOK_CONNECT6] = skel->progs.lo6_connect6;
-	progs[HOOK_CONNECT4] = skel->progs.lo6_connect4;
-	progs[HOOK_GETPEERNAME6] = skel->progs.lo6_getpeername6;
-	progs[HOOK_GETSOCKNAME6] = skel->progs.lo6_getsockname6;
-	progs[HOOK_RECVMSG6] = skel->progs.lo6_recvmsg6;
-	progs[HOOK_GETPEERNAME4] = skel->progs.lo6_getpeername4;
-	progs[HOOK_RECVMSG4] = skel->progs.lo6_recvmsg4;
+	for (int h = 0; h < NHOOKS; h++)
+		progs[h] = bpf_object__find_program_by_name(skel->obj, hooks[h].prog);
 	marks = marks && !(p->lacks & LO6_LACKS_SK_STORAGE);
 	skel->rodata->lacks = p->lacks | (marks ? 0 : LO6_LACKS_SK_STORAGE);
 	skel->rodata->loopback4 = !!loopback4;
