@@ -12,22 +12,11 @@
 #include "cgroup.h"
 #include "pins.h"
 
-const struct hook_info hooks[NHOOKS] = {
-	[HOOK_GETPEERNAME6] = { "getpeername6", 0, 1, BPF_CGROUP_INET6_GETPEERNAME,
-				LO6_LINK_GETPEERNAME6, "lo6_getpeername6" },
-	[HOOK_GETSOCKNAME6] = { "getsockname6", 0, 1, BPF_CGROUP_INET6_GETSOCKNAME,
-				LO6_LINK_GETSOCKNAME6, "lo6_getsockname6" },
-	[HOOK_RECVMSG6] = { "recvmsg6", 0, 1, BPF_CGROUP_UDP6_RECVMSG, LO6_LINK_RECVMSG6,
-			    "lo6_recvmsg6" },
-	[HOOK_GETPEERNAME4] = { "getpeername4", 1, 1, BPF_CGROUP_INET4_GETPEERNAME,
-				LO6_LINK_GETPEERNAME4, "lo6_getpeername4" },
-	[HOOK_RECVMSG4] = { "recvmsg4", 1, 1, BPF_CGROUP_UDP4_RECVMSG, LO6_LINK_RECVMSG4,
-			    "lo6_recvmsg4" },
-	[HOOK_CONNECT4] = { "connect4", 1, 0, BPF_CGROUP_INET4_CONNECT, LO6_LINK_CONNECT4,
-			    "lo6_connect4" },
-	[HOOK_CONNECT6] = { "connect6", 0, 0, BPF_CGROUP_INET6_CONNECT, LO6_LINK_CONNECT6,
-			    "lo6_connect6" },
-};
+#define LO6_HOOK_ROW(id, name_, v4_, reverse_, type_)                                      \
+	[HOOK_##id] = { .name = #name_, .v4 = (v4_), .reverse = (reverse_), .type = (type_), \
+			.link = LO6_LINK_##id, .prog = "lo6_" #name_ },
+const struct hook_info hooks[NHOOKS] = { LO6_HOOKS(LO6_HOOK_ROW) };
+#undef LO6_HOOK_ROW
 
 void hook_order(int connects_first, enum hook out[NHOOKS])
 {
