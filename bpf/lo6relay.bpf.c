@@ -28,8 +28,9 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 /*
  * LO6_LACKS_* bits, set by the loader for what this kernel does not offer
- * (user/probe.c). The value is known when the verifier runs, so it drops
- * each branch that calls a missing helper before it checks the call.
+ * (user/probe.c finds them, user/loader.c sets them). The value is known
+ * when the verifier runs, so it drops each branch that calls a missing
+ * helper before it checks the call.
  */
 const volatile __u32 lacks = 0;
 

@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "faults.h"
 #include "instance.h"
+#include "loader.h"
 #include "parse.h"
 #include "pins.h"
 #include "ports_apply.h"
@@ -57,32 +58,6 @@ static int kernel_fits(const struct kernel_probe *pr, int loopback4)
 		fprintf(stderr, "lo6relay: note: this kernel lacks %s\n",
 			probe_lacks_text(pr->lacks, text, sizeof(text)));
 	return 0;
-}
-
-static void explain_load_error(int err)
-{
-	char text[512];
-
-	/*
-	 * The lean twin (user/skel.h) is meant to pass for such a loader; if a
-	 * kernel still refuses it, only CAP_PERFMON (or root) can help.
-	 */
-	if (probe_memlock_refusal(err, text, sizeof(text)))
-		errorf("%s", text);
-	else if (!probe_has_perfmon())
-		errorf("the kernel refused to load the BPF program without CAP_PERFMON (%s): run as "
-		       "root (or add CAP_PERFMON); -v shows the verifier's log",
-		       strerror(-err));
-	else if (err == -EPERM || err == -EACCES)
-		errorf("the kernel refused to load the BPF program (%s): run as root; if you are, "
-		       "run again with -v to see the verifier's log",
-		       strerror(-err));
-	else if (err == -ENOSYS)
-		errorf("this kernel has no BPF system call: lo6relay needs CONFIG_BPF_SYSCALL");
-	else
-		errorf("the kernel refused to load the BPF program (%s): run again with -v to see "
-		       "libbpf's and the verifier's log",
-		       strerror(-err));
 }
 
 /*
@@ -289,14 +264,13 @@ static int start_prepare(struct start *st)
  */
 static int start_holders(struct start *st)
 {
-	static const enum hook order[] = { HOOK_CONNECT6,     HOOK_CONNECT4,     HOOK_GETPEERNAME6,
-					   HOOK_GETSOCKNAME6, HOOK_RECVMSG6,     HOOK_GETPEERNAME4,
-					   HOOK_RECVMSG4 };
+	enum hook order[NHOOKS];
 	int marks = !st->o->show_relay && !(st->pr.lacks & LO6_LACKS_SK_STORAGE);
 	char text[PATH_MAX * 2 + 256];
 	struct holder h;
 
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	hook_order(1, order);
+	for (size_t i = 0; i < NHOOKS; i++) {
 		enum hook hook = order[i];
 
 		if ((st->pr.hooks_absent | st->old.live) & (1u << hook) ||
@@ -323,12 +297,9 @@ static int start_holders(struct start *st)
 /* Load: the programs this kernel can run; the maps created and pinned, or reused. */
 static int start_load(struct start *st)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts, .pin_root_path = st->o->pin_dir);
-	int err;
-
 	/* The probe picks the object; its notes come after the pins are judged. */
 	probe_kernel(&st->pr);
-	st->skel = lo6relay_open(!!(st->pr.lacks & LO6_LACKS_LEAN), &open_opts);
+	st->skel = loader_open(&st->pr, st->o->pin_dir);
 	if (!st->skel) {
 		errorf("cannot open the embedded BPF object: %s", strerror(errno));
 		return -1;
@@ -343,12 +314,9 @@ static int start_load(struct start *st)
 #endif
 	if (start_holders(st) < 0)
 		return -1;
-	probe_fit(&st->pr, st->skel, v4_hooks(st), !st->o->show_relay && !st->held, st->progs);
-	err = lo6relay_bpf__load(st->skel);
-	if (err) {
-		explain_load_error(err); /* libbpf has unpinned the maps it pinned */
+	loader_fit(&st->pr, st->skel, v4_hooks(st), !st->o->show_relay && !st->held, st->progs);
+	if (loader_load(st->skel) < 0)
 		return -1;
-	}
 	fault_point(STEP_LOADED);
 	return instance_open(st->o->pin_dir, &st->in);
 }

@@ -137,16 +137,15 @@ static int v4_hooks_of(const struct lo6_config *cfg)
 static void hooks_list(uint32_t live_mask, const struct lo6_config *cfg, char *live, char *missing,
 		       size_t len)
 {
-	static const enum hook order[] = { HOOK_CONNECT6,     HOOK_GETPEERNAME6, HOOK_GETSOCKNAME6,
-					   HOOK_RECVMSG6,     HOOK_CONNECT4,     HOOK_GETPEERNAME4,
-					   HOOK_RECVMSG4 };
+	enum hook order[NHOOKS];
 
 	/* A reverse hook the kernel lacks is missing; connect4 without marks is not wanted. */
 	int marks_asked = !(cfg->flags & LO6_CFG_SHOW_RELAY) && !LO6_CFG_HELD_OF(cfg->flags);
 	int loopback4 = v4_hooks_of(cfg);
 	int marks = marks_asked && !(cfg->lacks & LO6_LACKS_SK_STORAGE);
 
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+	hook_order(0, order);
+	for (size_t i = 0; i < NHOOKS; i++) {
 		int up = !!(live_mask & (1u << order[i]));
 		char *out = up ? live : missing;
 

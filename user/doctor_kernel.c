@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "doctor.h"
 #include "instance.h"
+#include "loader.h"
 #include "pins.h"
 #include "skel.h"
 #include "parse.h"
@@ -60,7 +61,7 @@ static void check_bpf(struct report *r, struct kernel_probe *pr)
 /* The real thing: lo6relay's programs, as start would fit them here, through the verifier. */
 static void check_programs(struct report *r, const struct kernel_probe *pr)
 {
-	struct lo6relay_bpf *skel = lo6relay_open(!!(pr->lacks & LO6_LACKS_LEAN), NULL);
+	struct lo6relay_bpf *skel = loader_open(pr, NULL);
 	struct bpf_program *progs[NHOOKS];
 	struct bpf_map *m;
 	char text[512];
@@ -74,7 +75,7 @@ static void check_programs(struct report *r, const struct kernel_probe *pr)
 	/* The maps are pinned by name; doctor must leave no pin behind. */
 	bpf_object__for_each_map(m, skel->obj)
 		bpf_map__set_pin_path(m, NULL);
-	probe_fit(pr, skel, 1, 1, progs);
+	loader_fit(pr, skel, 1, 1, progs);
 	err = lo6relay_bpf__load(skel);
 	lo6relay_bpf__destroy(skel);
 	if (probe_memlock_refusal(err, text, sizeof(text)))

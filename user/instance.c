@@ -12,15 +12,23 @@
 #include "cgroup.h"
 #include "pins.h"
 
-const struct hook_info hooks[NHOOKS] = {
-	[HOOK_GETPEERNAME6] = { "getpeername6", 0, 1, BPF_CGROUP_INET6_GETPEERNAME },
-	[HOOK_GETSOCKNAME6] = { "getsockname6", 0, 1, BPF_CGROUP_INET6_GETSOCKNAME },
-	[HOOK_RECVMSG6] = { "recvmsg6", 0, 1, BPF_CGROUP_UDP6_RECVMSG },
-	[HOOK_GETPEERNAME4] = { "getpeername4", 1, 1, BPF_CGROUP_INET4_GETPEERNAME },
-	[HOOK_RECVMSG4] = { "recvmsg4", 1, 1, BPF_CGROUP_UDP4_RECVMSG },
-	[HOOK_CONNECT4] = { "connect4", 1, 0, BPF_CGROUP_INET4_CONNECT },
-	[HOOK_CONNECT6] = { "connect6", 0, 0, BPF_CGROUP_INET6_CONNECT },
-};
+#define LO6_HOOK_ROW(id, name_, v4_, reverse_, type_)                                      \
+	[HOOK_##id] = { .name = #name_, .v4 = (v4_), .reverse = (reverse_), .type = (type_), \
+			.link = LO6_LINK_##id, .prog = "lo6_" #name_ },
+const struct hook_info hooks[NHOOKS] = { LO6_HOOKS(LO6_HOOK_ROW) };
+#undef LO6_HOOK_ROW
+
+void hook_order(int connects_first, enum hook out[NHOOKS])
+{
+	int n = 0;
+
+	/* Ranks 0-3, and within a rank the table's order. */
+	for (int rank = 0; rank < 4; rank++)
+		for (int h = 0; h < NHOOKS; h++)
+			if ((connects_first ? hooks[h].reverse * 2 + hooks[h].v4
+					    : hooks[h].v4 * 2 + hooks[h].reverse) == rank)
+				out[n++] = (enum hook)h;
+}
 
 int hook_wanted(enum hook hook, int loopback4, int marks)
 {

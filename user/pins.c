@@ -24,13 +24,6 @@ static const char *const map_names[NPIN_MAPS] = {
 	[PIN_EVENTS] = LO6_MAP_EVENTS, [PIN_WATCHERS] = LO6_MAP_WATCHERS,
 };
 
-static const char *const link_names[NHOOKS] = {
-	[HOOK_GETPEERNAME6] = LO6_LINK_GETPEERNAME6, [HOOK_GETSOCKNAME6] = LO6_LINK_GETSOCKNAME6,
-	[HOOK_RECVMSG6] = LO6_LINK_RECVMSG6,         [HOOK_GETPEERNAME4] = LO6_LINK_GETPEERNAME4,
-	[HOOK_RECVMSG4] = LO6_LINK_RECVMSG4,         [HOOK_CONNECT4] = LO6_LINK_CONNECT4,
-	[HOOK_CONNECT6] = LO6_LINK_CONNECT6,
-};
-
 /* The one place a pin path is made: DIR/NAME into BUF; -1 with errno if it does not fit. */
 static int pin_path(char *buf, size_t len, const char *dir, const char *name)
 {
@@ -179,14 +172,14 @@ int pins_maps_unpin(const char *dir)
 
 int pins_link_open(const char *dir, enum hook hook)
 {
-	return open_pinned(dir, link_names[hook]);
+	return open_pinned(dir, hooks[hook].link);
 }
 
 struct bpf_link *pins_link_get(const char *dir, enum hook hook)
 {
 	char path[PATH_MAX];
 
-	if (pin_path(path, sizeof(path), dir, link_names[hook]) < 0)
+	if (pin_path(path, sizeof(path), dir, hooks[hook].link) < 0)
 		return NULL;
 	return bpf_link__open(path);
 }
@@ -195,14 +188,14 @@ int pins_link_pin(const char *dir, enum hook hook, struct bpf_link *link)
 {
 	char path[PATH_MAX];
 
-	if (pin_path(path, sizeof(path), dir, link_names[hook]) < 0)
+	if (pin_path(path, sizeof(path), dir, hooks[hook].link) < 0)
 		return -ENAMETOOLONG;
 	return bpf_link__pin(link, path);
 }
 
 void pins_link_remove(const char *dir, enum hook hook)
 {
-	remove_pin(dir, link_names[hook]);
+	remove_pin(dir, hooks[hook].link);
 }
 
 void pins_link_unpin(const char *dir, enum hook hook)
@@ -229,7 +222,7 @@ int pins_unpin_all(const char *dir)
 
 	/* Links first, connect6 among them: nothing redirects before the maps go. */
 	for (int h = NHOOKS - 1; h >= 0; h--) {
-		if (exists(dir, link_names[h])) {
+		if (exists(dir, hooks[h].link)) {
 			pins_link_unpin(dir, (enum hook)h);
 			fault_point(STEP_STOP_UNPINNED + h);
 			found = 1;

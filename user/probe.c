@@ -15,7 +15,6 @@
 #include <bpf/libbpf.h>
 
 #include <lo6relay/abi.h>
-#include "skel.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71 /* Linux 5.14; older libc headers lack it */
@@ -178,33 +177,6 @@ void probe_kernel(struct kernel_probe *p)
 	for (size_t i = 0; i < NLACKS; i++)
 		if (pretend_lacks(lack_info[i].name))
 			p->lacks |= lack_info[i].bit;
-}
-
-void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks,
-	       struct bpf_program *progs[NHOOKS])
-{
-	progs[HOOK_CONNECT6] = skel->progs.lo6_connect6;
-	progs[HOOK_CONNECT4] = skel->progs.lo6_connect4;
-	progs[HOOK_GETPEERNAME6] = skel->progs.lo6_getpeername6;
-	progs[HOOK_GETSOCKNAME6] = skel->progs.lo6_getsockname6;
-	progs[HOOK_RECVMSG6] = skel->progs.lo6_recvmsg6;
-	progs[HOOK_GETPEERNAME4] = skel->progs.lo6_getpeername4;
-	progs[HOOK_RECVMSG4] = skel->progs.lo6_recvmsg4;
-	marks = marks && !(p->lacks & LO6_LACKS_SK_STORAGE);
-	skel->rodata->lacks = p->lacks | (marks ? 0 : LO6_LACKS_SK_STORAGE);
-	skel->rodata->loopback4 = !!loopback4;
-	for (int h = 0; h < NHOOKS; h++) {
-		/* Not even loaded when unused: every IPv4 connect would pay for a program that says no. */
-		if (h == HOOK_CONNECT6 ||
-		    (!(p->hooks_absent & (1u << h)) && hook_wanted(h, loopback4, marks)))
-			continue;
-		bpf_program__set_autoload(progs[h], false);
-		progs[h] = NULL;
-	}
-	if (!marks)
-		bpf_map__set_autocreate(skel->maps.sk_marks, false);
-	if (p->lacks & LO6_LACKS_RINGBUF)
-		bpf_map__set_autocreate(skel->maps.events, false);
 }
 
 /* Whether this process has CAP in its effective set (1 if it cannot tell). */

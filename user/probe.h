@@ -13,9 +13,6 @@
 
 #include "instance.h"
 
-struct bpf_program;
-struct lo6relay_bpf;
-
 struct kernel_probe {
 	uint64_t netns_cookie; /* this process's network namespace (SO_NETNS_COOKIE), or 0 */
 	uint32_t lacks;        /* LO6_LACKS_* */
@@ -29,17 +26,6 @@ struct kernel_probe {
  * degraded path on a kernel that has everything.
  */
 void probe_kernel(struct kernel_probe *p);
-
-/*
- * Makes SKEL (opened, not loaded) fit P: unloads the programs of absent
- * hooks, of --loopback4 when LOOPBACK4 is 0 and, without MARKS (or socket
- * storage), the reverse hooks; drops the maps nothing can use; sets the
- * programs' read-only `lacks` so the verifier prunes the branches that call
- * missing or unwanted helpers. PROGS gets each hook's program, NULL for
- * those not loaded: what to attach.
- */
-void probe_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks,
-	       struct bpf_program *progs[NHOOKS]);
 
 /*
  * When P->bpf_errno is set: one sentence that says why the kernel refuses
