@@ -127,13 +127,13 @@ static size_t count_allowed(const struct instance *in)
 	return n;
 }
 
-/* Space-separated names of the hooks with a live link, and of those without. */
 /* connect4 and its reverse hooks are wanted for 127/8 (--loopback4) or 127.0.0.1. */
 static int v4_hooks_of(const struct lo6_config *cfg)
 {
 	return !!(cfg->flags & (LO6_CFG_LOOPBACK4 | LO6_CFG_IPV4_LOCALHOST));
 }
 
+/* Space-separated names of the hooks with a live link, and of those without. */
 static void hooks_list(uint32_t live_mask, const struct lo6_config *cfg, char *live, char *missing,
 		       size_t len)
 {
