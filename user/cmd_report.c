@@ -313,7 +313,9 @@ int cmd_status(const struct opts *o)
 	printf("  relay      [::1]:PORT%s%s -> %s:PORT%s\n",
 	       ipv4_localhost ? ", 127.0.0.1:PORT" : "",
 	       cfg.flags & LO6_CFG_LOOPBACK4 ? ", 127.x.y.z:PORT, [::ffff:127.x.y.z]:PORT" : "",
-	       relay, cfg.flags & LO6_CFG_TCP_ONLY ? " (TCP only: Consomme carries no UDP)" : "");
+	       relay,
+	       /* Set for Consomme, and for a loopback0 that may be Consomme's. */
+	       cfg.flags & LO6_CFG_TCP_ONLY ? " (TCP only: UDP stays on Linux; doctor says why)" : "");
 	if (cfg.flags & LO6_CFG_SHOW_RELAY)
 		printf("             clients see the relay address, not [::1] (--show-relay)\n");
 	else if (LO6_CFG_HELD_OF(cfg.flags))

@@ -117,8 +117,9 @@ static void check_cgroup(struct report *r, char *root, size_t len)
 	if (id == CGROUP_ROOT_ID && !in_ns)
 		report_add(r, "kernel", "cgroup2", LV_OK, "mounted at %s, the hierarchy's root", root);
 	else
-		/* WSL 2.9+ gives each distro its own cgroup namespace: attaching at the
-		 * root it sees covers that distro, not the others. */
+		/* A cgroup namespace (a container's, never a WSL distro's) or a
+		 * mount of a subtree shows part of the hierarchy: attaching at the
+		 * root this process sees covers that part, not the rest. */
 		report_add(r, "kernel", "cgroup2", LV_INFO,
 			   "mounted at %s, %s (cgroup id %llu): attaching there covers this subtree "
 			   "only", root, in_ns ? "inside a cgroup namespace" : "a subtree",

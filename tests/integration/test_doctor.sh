@@ -44,4 +44,11 @@ like "$(printf '%s\n' "$out" | grep '^  info  *udp ')" \
 is "$(consomme doctor --json 6200 | "$PY" -c 'import json, sys; d = json.load(sys.stdin); print(d["wsl"]["mode"], d["wsl"]["tcp_only"])')" \
 	"consomme True" "--json: mode consomme, tcp_only"
 
+# A TCP-only instance: status says so without naming Consomme, because a
+# loopback0 without wslinfo may be mirrored's too (wsl.c); doctor says why.
+lo6 stop >/dev/null
+consomme start --cgroup "$CG" --ports 6200 >/dev/null
+like "$(consomme status | grep '^  relay ')" "-> 127\.0\.0\.1:PORT \(TCP only: UDP stays on Linux; doctor says why\)$" \
+	"status: a TCP-only instance says UDP stays on Linux, and doctor says why"
+
 done_testing
