@@ -455,6 +455,12 @@ int cmd_stop(const struct opts *o)
 		errorf("'stop' takes no arguments, not '%.64s'", o->argv[0]);
 		return EXIT_USAGE;
 	}
+	fault_point(STEP_STOP_ENTERED);
+	if (!pins_locked()) {
+		/* No folder when stop looked: one there now is a start's, halfway made. */
+		notef("not running at %s: nothing to stop", o->pin_dir);
+		return EXIT_OK;
+	}
 	found = pins_unpin_all(o->pin_dir); /* links first, then the maps */
 	fault_point(STEP_STOP_MAPS);
 	if (!found) {

@@ -60,11 +60,17 @@ static void remove_pin(const char *dir, const char *name)
 		unlink(path);
 }
 
+/* The lock this process holds on the pin folder until it exits; -1: none. */
+static int lock_fd = -1;
+
 int pins_enter(const char *dir, enum pins_use use)
 {
-	/* No pin folder (-2): no instance to lock, and the command says so itself. */
-	if ((use == PINS_STOP || use == PINS_WRITE) && pin_lock(dir, NULL) == -1)
-		return -1;
+	if (use == PINS_STOP || use == PINS_WRITE) {
+		lock_fd = pin_lock(dir, NULL);
+		/* No pin folder (-2): no instance to lock, and the command says so itself. */
+		if (lock_fd == -1)
+			return -1;
+	}
 	if ((use == PINS_WATCH || use == PINS_WRITE) && pins_abi_check(dir) < 0)
 		return -1;
 	return 0;
@@ -72,7 +78,13 @@ int pins_enter(const char *dir, enum pins_use use)
 
 int pins_make(const char *dir, int *created)
 {
-	return pin_lock(dir, created) < 0 ? -1 : 0;
+	lock_fd = pin_lock(dir, created);
+	return lock_fd < 0 ? -1 : 0;
+}
+
+int pins_locked(void)
+{
+	return lock_fd >= 0;
 }
 
 int instance_open(const char *dir, struct instance *in)

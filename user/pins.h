@@ -40,6 +40,13 @@ int pins_enter(const char *dir, enum pins_use use);
  */
 int pins_make(const char *dir, int *created);
 
+/*
+ * Whether this process holds the pin folder's lock: pins_enter found the
+ * folder, or pins_make made it. A folder that was missing then and is
+ * there now is a start's, made since: not this command's to touch.
+ */
+int pins_locked(void);
+
 /* The maps an instance pins, all of them. */
 enum pin_map {
 	PIN_PORTS,

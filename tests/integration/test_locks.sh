@@ -106,6 +106,44 @@ else
 	ok $? "... and no pin folder"
 fi
 
+# --- a stop that found no folder, then a start in its gap ------------------------------------
+# The round above seldom hits this gap: stop saw no folder (so holds no
+# lock), a start made the folder and locked it, then stop went on. Each is
+# stopped at that point (LO6RELAY_TEST_STALL_AT) and let go in that order.
+# stalled PID: waits until PID has stopped itself (state T).
+stalled() {
+	local i
+	for i in $(seq 500); do
+		[ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = T ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+lo6 stop >/dev/null
+[ ! -e "$PIN" ]
+ok $? "no instance, no pin folder"
+LO6RELAY_TEST_STALL_AT=99 "$LO6RELAY" --pin-dir "$PIN" --config "$E" stop >"$WORK/gap.stop" 2>&1 &
+stop_pid=$!
+stalled "$stop_pid"
+ok $? "stop stalls where it found no folder"
+LO6RELAY_TEST_STALL_AT=1 "$LO6RELAY" --pin-dir "$PIN" --config "$E" start --cgroup "$CG" \
+	--relay 127.0.0.2 --ports 4000 >"$WORK/gap.start" 2>&1 &
+start_pid=$!
+stalled "$start_pid"
+ok $? "start stalls with its pin folder made and locked"
+kill -CONT "$stop_pid"
+wait "$stop_pid"
+is "$?" 0 "stop goes on and exits 0"
+like "$(cat "$WORK/gap.stop")" "^lo6relay: not running at .*: nothing to stop$" "... saying nothing ran"
+kill -CONT "$start_pid"
+wait "$start_pid"
+is "$?" 0 "start goes on and exits 0: stop left its folder alone"
+grep -q '^lo6relay: attached' "$WORK/gap.start" || sed 's/^/#   /' "$WORK/gap.start"
+lo6 status >/dev/null
+is "$?" 0 "... status says attached"
+like "$(probe_cg tcp ::1 4000 x)" "^ok peer=\[::1\]:4000 " "... and it redirects"
+lo6 stop >/dev/null
+
 # --- watch takes no lock ---------------------------------------------------------------------
 lo6 start --cgroup "$CG" --relay 127.0.0.2 --ports 4000 >/dev/null
 # The binary itself, not the lo6 function: $! must be the watch, for cleanup to end it.

@@ -30,8 +30,10 @@ echo "Linux version 6.6.87.2-microsoft-standard-WSL2" >"$WORK/nat/proc/version"
 echo nat >"$WORK/nat/fixture/wslinfo-networking-mode"
 printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\nlo\t00000000\t010012C6\t0003\t0\t0\t0\t00000000\n' >"$WORK/nat/proc/net/route"
 for sw in LO6RELAY_TEST_VERIFIER_REJECT=1 LO6RELAY_TEST_KILL_AT=1 LO6RELAY_TEST_KILL_AT=3 \
-	LO6RELAY_TEST_LACK=connect6 LO6RELAY_TEST_LACK=sk_storage LO6RELAY_TEST_WSL_ROOT="$WORK/nat"; do
-	env "$sw" "$PRODUCT" --pin-dir "$PIN" --config "$WORK/empty.conf" start --cgroup "$CG" \
+	LO6RELAY_TEST_LACK=connect6 LO6RELAY_TEST_LACK=sk_storage LO6RELAY_TEST_WSL_ROOT="$WORK/nat" \
+	LO6RELAY_TEST_STALL_AT=1; do
+	# A product that stalled (SIGSTOP) would wait here for ever: SIGKILL ends it.
+	timeout -s KILL 60 env "$sw" "$PRODUCT" --pin-dir "$PIN" --config "$WORK/empty.conf" start --cgroup "$CG" \
 		--ports 4000 >/dev/null 2>"$WORK/err"
 	is "$?" 0 "the installed binary with $sw: start exits 0"
 	is "$(grep -c 'lacks\|no cgroup hook' "$WORK/err")" "$own_notes" "... with no note of a missing feature but the kernel's own"
