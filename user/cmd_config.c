@@ -16,7 +16,6 @@
 #include "config_file.h"
 #include "instance.h"
 #include "pins.h"
-#include "ports_apply.h"
 #include "settings.h"
 
 int cmd_reload(const struct opts *o)
@@ -62,7 +61,7 @@ int cmd_reload(const struct opts *o)
 	if (set->file.default_mode >= 0)
 		cfg.default_mode = (uint32_t)set->file.default_mode;
 	/* Only a file with ports replaces the allowlist: one without leaves it be. */
-	if (set->ports_given && (err = ports_apply_modes(in.ports_fd, set->file.modes, 1)) < 0) {
+	if (set->ports_given && (err = ports_apply(&in, set->file.modes, 1)) < 0) {
 		errorf("cannot update the ports map: %s", strerror(-err));
 		goto close;
 	}

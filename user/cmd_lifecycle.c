@@ -29,7 +29,7 @@
 #include "loader.h"
 #include "parse.h"
 #include "pins.h"
-#include "ports_apply.h"
+#include "port_modes.h"
 #include "probe.h"
 #include "settings.h"
 #include "skel.h"
@@ -200,7 +200,6 @@ static int v4_hooks(const struct start *st)
 static int start_check(struct start *st)
 {
 	const struct opts *o = st->o;
-	struct portset allow = { 0 };
 	char perr[256];
 	int ret;
 
@@ -211,9 +210,9 @@ static int start_check(struct start *st)
 	if ((ret = settings_load(o, st->set)) != 0)
 		return ret;
 	if (!st->set->ports_given) {
-		portspec_parse(LO6_DEFAULT_PORTS, &allow, perr, sizeof(perr));
-		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
-			st->set->file.modes[p] = portset_has(&allow, p) ? LO6_MODE_AUTO : LO6_MODE_OFF;
+		memset(st->set->file.modes, 0, sizeof(st->set->file.modes));
+		port_modes_parse(st->set->file.modes, LO6_DEFAULT_PORTS, LO6_MODE_AUTO, perr,
+				 sizeof(perr));
 	}
 	if (start_cgroup(o, st->cgroup, sizeof(st->cgroup)) < 0)
 		return EXIT_FAIL;
@@ -353,7 +352,7 @@ static int start_configure(struct start *st)
 	configured = config_read(&st->in, &st->cfg) == 0 && st->cfg.abi_version != 0;
 	if (configured && st->replacing && start_same_netns(st) < 0)
 		return -1;
-	if (!configured && (err = ports_apply_modes(st->in.ports_fd, st->set->file.modes, 0)) < 0) {
+	if (!configured && (err = ports_apply(&st->in, st->set->file.modes, 0)) < 0) {
 		errorf("cannot fill the ports map: %s", strerror(-err));
 		return -1;
 	}

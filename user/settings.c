@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "port_modes.h"
 #include "wsl.h"
 
 /* The system WSL's facts are read from: the live one, or in the tests' build a fixture root. */
@@ -34,18 +35,9 @@ int relay_auto_resolve(uint32_t *addr_be, char *why, size_t len)
 	return 0;
 }
 
-static int has_ports(const struct config_file *f)
-{
-	for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
-		if (f->modes[p] != LO6_MODE_OFF)
-			return 1;
-	return 0;
-}
-
 int settings_load(const struct opts *o, struct settings *s)
 {
 	const char *path = o->config ? o->config : CONFIG_FILE_DEFAULT;
-	struct portset *set = NULL;
 	static struct wsl_info w;
 	char err[512];
 	int rc;
@@ -63,23 +55,15 @@ int settings_load(const struct opts *o, struct settings *s)
 
 	if (o->ports) {
 		/* --ports replaces the file's allowlist; Linux first: auto mode. */
-		set = calloc(1, sizeof(*set));
-		if (!set)
-			return EXIT_FAIL;
+		memset(s->file.modes, 0, sizeof(s->file.modes));
 		if (strcmp(o->ports, "none") != 0 &&
-		    portspec_parse(o->ports, set, err, sizeof(err)) < 0) {
+		    port_modes_parse(s->file.modes, o->ports, LO6_MODE_AUTO, err, sizeof(err)) < 0) {
 			errorf("bad --ports: %s", err);
-			free(set);
 			return EXIT_USAGE;
 		}
-		memset(s->file.modes, 0, sizeof(s->file.modes));
-		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
-			if (portset_has(set, p))
-				s->file.modes[p] = LO6_MODE_AUTO;
-		free(set);
 		s->ports_given = 1;
 	} else {
-		s->ports_given = s->have_file && has_ports(&s->file);
+		s->ports_given = s->have_file && port_modes_listed(s->file.modes) > 0;
 	}
 
 	if (o->relay && strcmp(o->relay, "auto") == 0) {
