@@ -97,8 +97,20 @@ int settings_load(const struct opts *o, struct settings *s)
 	return 0;
 }
 
-uint32_t relay_flags(const struct settings *s, uint32_t relay_ip4)
+int settings_merge(const struct settings *s, struct lo6_config *cfg, int take_relay)
 {
+	if (take_relay) {
+		cfg->relay_ip4 = s->relay_ip4;
+		cfg->flags = s->relay_auto ? cfg->flags | LO6_CFG_RELAY_AUTO
+					   : cfg->flags & ~LO6_CFG_RELAY_AUTO;
+	}
+	if (!cfg->relay_ip4)
+		cfg->relay_ip4 = htonl(INADDR_LOOPBACK); /* the ABI's 0 */
+	if (s->file.default_mode >= 0)
+		cfg->default_mode = (uint32_t)s->file.default_mode;
 	/* Consomme carries 127.0.0.1 for TCP only; another relay may carry UDP. */
-	return s->mode_tcp_only && relay_ip4 == htonl(INADDR_LOOPBACK) ? LO6_CFG_TCP_ONLY : 0;
+	cfg->flags &= ~LO6_CFG_TCP_ONLY;
+	if (s->mode_tcp_only && cfg->relay_ip4 == htonl(INADDR_LOOPBACK))
+		cfg->flags |= LO6_CFG_TCP_ONLY;
+	return take_relay;
 }
