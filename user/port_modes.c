@@ -75,7 +75,7 @@ size_t port_modes_allowed(const uint8_t modes[LO6_MAX_PORTS])
 	return n;
 }
 
-/* The run of ports in MODE that starts at *FIRST or after, in [*FIRST, *LAST]; 0 when none is left. */
+/* The next run of ports in MODE, from *FIRST on, in [*FIRST, *LAST]; 0 when none is left. */
 static int next_run(const uint8_t modes[LO6_MAX_PORTS], enum lo6_mode mode, unsigned *first,
 		    unsigned *last)
 {

@@ -55,9 +55,11 @@ int settings_load(const struct opts *o, struct settings *s)
 
 	if (o->ports) {
 		/* --ports replaces the file's allowlist; Linux first: auto mode. */
-		memset(s->file.modes, 0, sizeof(s->file.modes));
+		uint8_t *modes = s->file.modes;
+
+		memset(modes, 0, LO6_MAX_PORTS);
 		if (strcmp(o->ports, "none") != 0 &&
-		    port_modes_parse(s->file.modes, o->ports, LO6_MODE_AUTO, err, sizeof(err)) < 0) {
+		    port_modes_parse(modes, o->ports, LO6_MODE_AUTO, err, sizeof(err)) < 0) {
 			errorf("bad --ports: %s", err);
 			return EXIT_USAGE;
 		}
