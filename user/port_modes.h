@@ -6,8 +6,8 @@
  * Built from a port spec and a mode (--ports, allow, deny, the default
  * list) or from the config file's lines; read from the map and written to
  * it as a diff (instance.h: ports_read, ports_write); printed by `ports`
- * and `save`. Pure: every loop over all the ports is here, no I/O but
- * the FILE a caller gives.
+ * and `save`. Pure, no I/O but the FILE a caller gives; the loops over
+ * every port of an allowlist are all here.
  */
 #ifndef LO6RELAY_PORT_MODES_H
 #define LO6RELAY_PORT_MODES_H
