@@ -16,7 +16,6 @@
 #include "config_file.h"
 #include "instance.h"
 #include "pins.h"
-#include "ports_apply.h"
 #include "settings.h"
 
 int cmd_reload(const struct opts *o)
@@ -44,25 +43,15 @@ int cmd_reload(const struct opts *o)
 		errorf("cannot read the config map: %s", strerror(-err));
 		goto close;
 	}
-	if (set->relay_given) {
-		cfg.relay_ip4 = set->relay_ip4;
-		cfg.flags = set->relay_auto ? cfg.flags | LO6_CFG_RELAY_AUTO
-					    : cfg.flags & ~LO6_CFG_RELAY_AUTO;
+	/* An auto relay is picked again: the NAT gateway can change between boots. */
+	if (settings_merge(set, &cfg, set->relay_given || (cfg.flags & LO6_CFG_RELAY_AUTO)))
 		snprintf(why, sizeof(why), "%s", set->relay_why);
-	} else if (cfg.flags & LO6_CFG_RELAY_AUTO) {
-		/* The NAT gateway can change between boots: settings_load picked again. */
-		cfg.relay_ip4 = set->relay_ip4;
-		snprintf(why, sizeof(why), "%s", set->relay_why);
-	}
-	cfg.flags = (cfg.flags & ~LO6_CFG_TCP_ONLY) | relay_flags(set, cfg.relay_ip4);
 	if (set->file.ipv4_localhost >= 0 &&
 	    set->file.ipv4_localhost != !!(cfg.flags & LO6_CFG_IPV4_LOCALHOST))
 		fprintf(stderr, "lo6relay: note: ipv4-localhost takes effect at the next start, not "
 			"on reload (it attaches the IPv4 hooks)\n");
-	if (set->file.default_mode >= 0)
-		cfg.default_mode = (uint32_t)set->file.default_mode;
 	/* Only a file with ports replaces the allowlist: one without leaves it be. */
-	if (set->ports_given && (err = ports_apply_modes(in.ports_fd, set->file.modes, 1)) < 0) {
+	if (set->ports_given && (err = ports_apply(&in, set->file.modes, 1)) < 0) {
 		errorf("cannot update the ports map: %s", strerror(-err));
 		goto close;
 	}

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "doctor.h"
 #include "json.h"
+#include "parse.h"
 #include "wsl.h"
 
 static const char *const kind_names[] = { [WSL_NONE] = "none", [WSL_1] = "wsl1", [WSL_2] = "wsl2" };
@@ -19,21 +20,6 @@ static const char *const mode_keys[] = {
 	[WSL_MODE_UNKNOWN] = "unknown", [WSL_MODE_MIRRORED] = "mirrored", [WSL_MODE_NAT] = "nat",
 	[WSL_MODE_CONSOMME] = "consomme", [WSL_MODE_OTHER] = "other", [WSL_MODE_NOT_WSL] = "not-wsl",
 };
-
-/* "8080" -> 8080; 0 if not a port 1..65535. */
-static unsigned port_arg(const char *s)
-{
-	unsigned long v = 0;
-
-	if (!*s || strlen(s) > 5)
-		return 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		v = v * 10 + (unsigned long)(*p - '0');
-	}
-	return v <= 65535 ? (unsigned)v : 0;
-}
 
 static void print_json(const struct wsl_info *w, const struct report *r, const char *root,
 		       unsigned port, int ok, const char *verdict)
@@ -127,7 +113,7 @@ int cmd_doctor(const struct opts *o)
 		errorf("'doctor' takes at most one PORT");
 		return EXIT_USAGE;
 	}
-	if (o->argc == 1 && !(port = port_arg(o->argv[0]))) {
+	if (o->argc == 1 && port_parse(o->argv[0], &port) < 0) {
 		errorf("'%.64s' is not a port between 1 and 65535", o->argv[0]);
 		return EXIT_USAGE;
 	}

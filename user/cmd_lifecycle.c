@@ -29,7 +29,7 @@
 #include "loader.h"
 #include "parse.h"
 #include "pins.h"
-#include "ports_apply.h"
+#include "port_modes.h"
 #include "probe.h"
 #include "settings.h"
 #include "skel.h"
@@ -61,38 +61,32 @@ static int kernel_fits(const struct kernel_probe *pr, int loopback4)
 }
 
 /*
- * The config map: the relay from --relay or the file, else what a running
- * instance had, else auto's pick; the default mode from the file, else
- * kept. 1 when this start picked the relay (its reason is worth saying).
+ * The config map: the settings step reload shares (the relay from --relay
+ * or the file, else what a running instance had, else auto's pick; the
+ * default mode from the file, else kept), then the kernel's facts and the
+ * options only start takes. 1 when this start picked the relay (its
+ * reason is worth saying).
  */
 static int make_config(const struct opts *o, const struct settings *s, const struct kernel_probe *pr,
 		       const struct instance *in, int configured, int replacing,
 		       struct lo6_config *cfg)
 {
-	int picked = s->relay_given || !configured;
+	int picked;
 
 	memset(cfg, 0, sizeof(*cfg));
 	if (configured)
 		config_read(in, cfg);
-	if (picked) {
-		cfg->relay_ip4 = s->relay_ip4;
-		cfg->flags = s->relay_auto ? cfg->flags | LO6_CFG_RELAY_AUTO
-					   : cfg->flags & ~LO6_CFG_RELAY_AUTO;
-	}
-	if (!cfg->relay_ip4)
-		cfg->relay_ip4 = htonl(INADDR_LOOPBACK); /* the ABI's 0 */
-	if (s->file.default_mode >= 0)
-		cfg->default_mode = (uint32_t)s->file.default_mode;
+	picked = settings_merge(s, cfg, s->relay_given || !configured);
 	/* A running instance keeps its namespace (start_same_netns); a new one takes this one. */
 	if (!replacing || !cfg->netns_cookie)
 		cfg->netns_cookie = pr->netns_cookie;
 	cfg->lacks = pr->lacks;
 	cfg->hooks_absent = pr->hooks_absent;
 	cfg->flags &= ~(LO6_CFG_ALL_NETNS | LO6_CFG_LOOPBACK4 | LO6_CFG_SHOW_RELAY |
-			LO6_CFG_IPV4_LOCALHOST | LO6_CFG_TCP_ONLY | LO6_CFG_HELD(0xff));
+			LO6_CFG_IPV4_LOCALHOST | LO6_CFG_HELD(0xff));
 	cfg->flags |= (o->all_netns ? LO6_CFG_ALL_NETNS : 0) | (o->loopback4 ? LO6_CFG_LOOPBACK4 : 0) |
 		      (o->show_relay ? LO6_CFG_SHOW_RELAY : 0) |
-		      (s->ipv4_localhost ? LO6_CFG_IPV4_LOCALHOST : 0) | relay_flags(s, cfg->relay_ip4);
+		      (s->ipv4_localhost ? LO6_CFG_IPV4_LOCALHOST : 0);
 	cfg->abi_version = LO6_ABI_VERSION;
 	return picked;
 }
@@ -200,7 +194,6 @@ static int v4_hooks(const struct start *st)
 static int start_check(struct start *st)
 {
 	const struct opts *o = st->o;
-	struct portset allow = { 0 };
 	char perr[256];
 	int ret;
 
@@ -211,9 +204,9 @@ static int start_check(struct start *st)
 	if ((ret = settings_load(o, st->set)) != 0)
 		return ret;
 	if (!st->set->ports_given) {
-		portspec_parse(LO6_DEFAULT_PORTS, &allow, perr, sizeof(perr));
-		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
-			st->set->file.modes[p] = portset_has(&allow, p) ? LO6_MODE_AUTO : LO6_MODE_OFF;
+		memset(st->set->file.modes, 0, sizeof(st->set->file.modes));
+		port_modes_parse(st->set->file.modes, LO6_DEFAULT_PORTS, LO6_MODE_AUTO, perr,
+				 sizeof(perr));
 	}
 	if (start_cgroup(o, st->cgroup, sizeof(st->cgroup)) < 0)
 		return EXIT_FAIL;
@@ -353,7 +346,7 @@ static int start_configure(struct start *st)
 	configured = config_read(&st->in, &st->cfg) == 0 && st->cfg.abi_version != 0;
 	if (configured && st->replacing && start_same_netns(st) < 0)
 		return -1;
-	if (!configured && (err = ports_apply_modes(st->in.ports_fd, st->set->file.modes, 0)) < 0) {
+	if (!configured && (err = ports_apply(&st->in, st->set->file.modes, 0)) < 0) {
 		errorf("cannot fill the ports map: %s", strerror(-err));
 		return -1;
 	}

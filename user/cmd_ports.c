@@ -10,7 +10,7 @@
 #include "json.h"
 #include "parse.h"
 #include "pins.h"
-#include "ports_apply.h"
+#include "port_modes.h"
 
 /* All of argv into one set, or nothing: a bad token anywhere changes nothing. */
 static int parse_args(const struct opts *o, struct portset *set)
@@ -30,34 +30,8 @@ static int parse_args(const struct opts *o, struct portset *set)
 	return 0;
 }
 
-int cmd_allow(const struct opts *o)
-{
-	struct portset *set = calloc(1, sizeof(*set));
-	struct instance in;
-	int mode = o->mode ? mode_parse(o->mode) : LO6_MODE_AUTO, err, ret = EXIT_USAGE;
-
-	if (!set)
-		return EXIT_FAIL;
-	if (mode < 0 || mode == LO6_MODE_OFF) {
-		errorf("bad --mode '%.32s': use always, auto or never", o->mode);
-		goto out;
-	}
-	if (parse_args(o, set) < 0)
-		goto out;
-	ret = EXIT_FAIL;
-	if (instance_open(o->pin_dir, &in) < 0)
-		goto out;
-	if ((err = ports_apply(in.ports_fd, set, (uint32_t)mode)) < 0)
-		errorf("cannot update the ports map: %s", strerror(-err));
-	else
-		ret = EXIT_OK;
-	instance_close(&in);
-out:
-	free(set);
-	return ret;
-}
-
-int cmd_deny(const struct opts *o)
+/* allow and deny: the ports of argv set to MODE, the others left as they are. */
+static int set_ports(const struct opts *o, enum lo6_mode mode)
 {
 	struct portset *set = calloc(1, sizeof(*set));
 	struct instance in;
@@ -70,7 +44,7 @@ int cmd_deny(const struct opts *o)
 	ret = EXIT_FAIL;
 	if (instance_open(o->pin_dir, &in) < 0)
 		goto out;
-	if ((err = ports_apply(in.ports_fd, set, LO6_MODE_OFF)) < 0)
+	if ((err = ports_apply_set(&in, set, mode)) < 0)
 		errorf("cannot update the ports map: %s", strerror(-err));
 	else
 		ret = EXIT_OK;
@@ -80,18 +54,28 @@ out:
 	return ret;
 }
 
+int cmd_allow(const struct opts *o)
+{
+	int mode = o->mode ? mode_parse(o->mode) : LO6_MODE_AUTO;
+
+	if (mode < 0 || mode == LO6_MODE_OFF) {
+		errorf("bad --mode '%.32s': use always, auto or never", o->mode);
+		return EXIT_USAGE;
+	}
+	return set_ports(o, (enum lo6_mode)mode);
+}
+
+int cmd_deny(const struct opts *o)
+{
+	return set_ports(o, LO6_MODE_OFF);
+}
+
 static void print_ports(const struct opts *o, const uint8_t *modes, uint32_t default_mode)
 {
-	struct portset *by_mode = calloc(LO6_MODE_NEVER + 1, sizeof(*by_mode));
 	static char buf[6 * LO6_MAX_PORTS];
+	size_t total;
 	struct json j;
-	size_t total = 0;
 
-	if (!by_mode)
-		return;
-	for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
-		if (modes[p] != LO6_MODE_OFF && modes[p] <= LO6_MODE_NEVER)
-			portset_add(&by_mode[modes[p]], p);
 	if (o->json) {
 		json_init(&j, stdout);
 		json_obj_begin(&j, NULL);
@@ -101,15 +85,14 @@ static void print_ports(const struct opts *o, const uint8_t *modes, uint32_t def
 		printf("default  %s\n", mode_name(default_mode));
 	}
 	for (uint32_t m = LO6_MODE_ALWAYS; m <= LO6_MODE_NEVER; m++) {
-		size_t n = portset_count(&by_mode[m]);
+		size_t n = port_modes_format(modes, m, buf, sizeof(buf));
 
-		total += m == LO6_MODE_NEVER ? 0 : n;
-		portset_format(&by_mode[m], buf, sizeof(buf));
 		if (o->json)
 			json_str(&j, mode_name(m), buf);
 		else if (n)
 			printf("%-8s %s\n", mode_name(m), buf);
 	}
+	total = port_modes_allowed(modes);
 	if (o->json) {
 		json_obj_end(&j);
 		json_u64(&j, "allowed", total);
@@ -118,7 +101,6 @@ static void print_ports(const struct opts *o, const uint8_t *modes, uint32_t def
 	} else {
 		printf("%zu port%s allowed\n", total, total == 1 ? "" : "s");
 	}
-	free(by_mode);
 }
 
 int cmd_ports(const struct opts *o)

@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "instance.h"
+#include "port_modes.h"
 #include "pins.h"
 #include "json.h"
 #include "parse.h"
@@ -118,13 +119,8 @@ int cmd_stats(const struct opts *o)
 static size_t count_allowed(const struct instance *in)
 {
 	static uint8_t modes[LO6_MAX_PORTS];
-	size_t n = 0;
 
-	if (ports_read(in, modes) < 0)
-		return 0;
-	for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
-		n += modes[p] == LO6_MODE_ALWAYS || modes[p] == LO6_MODE_AUTO;
-	return n;
+	return ports_read(in, modes) < 0 ? 0 : port_modes_allowed(modes);
 }
 
 /* connect4 and its reverse hooks are wanted for 127/8 (--loopback4) or 127.0.0.1. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "parse.h"
+#include "port_modes.h"
 
 /* Parser state: the result being built and where each port was first set. */
 struct state {
@@ -88,19 +89,14 @@ static int set_ports(struct state *s, const char *key, char *value, enum lo6_mod
 {
 	static struct portset set;
 	char perr[160];
+	unsigned p;
 
 	memset(&set, 0, sizeof(set));
 	squeeze_commas(value);
 	if (portspec_parse(value, &set, perr, sizeof(perr)) < 0)
 		return fail(s, "%s: %s", key, perr);
-	for (unsigned p = 1; p < LO6_MAX_PORTS; p++) {
-		if (!portset_has(&set, p))
-			continue;
-		if (s->c.modes[p] != LO6_MODE_OFF)
-			return fail(s, "port %u is already given on line %u", p, s->port_line[p]);
-		s->c.modes[p] = (uint8_t)mode;
-		s->port_line[p] = (uint32_t)s->line;
-	}
+	if ((p = port_modes_add(s->c.modes, s->port_line, (uint32_t)s->line, &set, mode)))
+		return fail(s, "port %u is already given on line %u", p, s->port_line[p]);
 	return 0;
 }
 
@@ -421,34 +417,6 @@ int config_file_load(const char *path, struct config_file *out, char *err, size_
 	return e;
 }
 
-/* One `KEY = PORTS` line per 64 ranges: portspec_parse caps the items of a list. */
-static void write_ports(FILE *f, const struct config_file *c, enum lo6_mode mode, const char *key)
-{
-	unsigned items = 0;
-
-	for (unsigned p = 1; p < LO6_MAX_PORTS; p++) {
-		unsigned last = p;
-
-		if (c->modes[p] != mode)
-			continue;
-		while (last + 1 < LO6_MAX_PORTS && c->modes[last + 1] == mode)
-			last++;
-		if (items == 0)
-			fprintf(f, "%s = %u", key, p);
-		else
-			fprintf(f, ",%u", p);
-		if (last != p)
-			fprintf(f, "-%u", last);
-		if (++items == 64) {
-			fputc('\n', f);
-			items = 0;
-		}
-		p = last;
-	}
-	if (items)
-		fputc('\n', f);
-}
-
 int config_file_write(FILE *f, const struct config_file *c)
 {
 	char relay[INET_ADDRSTRLEN];
@@ -465,9 +433,9 @@ int config_file_write(FILE *f, const struct config_file *c)
 		fprintf(f, "pin-dir = %s\n", c->pin_dir);
 	if (c->ipv4_localhost >= 0)
 		fprintf(f, "ipv4-localhost = %s\n", c->ipv4_localhost ? "yes" : "no");
-	write_ports(f, c, LO6_MODE_AUTO, "allow auto");
-	write_ports(f, c, LO6_MODE_ALWAYS, "allow always");
-	write_ports(f, c, LO6_MODE_NEVER, "never");
+	port_modes_print_lines(f, c->modes, LO6_MODE_AUTO, "allow auto");
+	port_modes_print_lines(f, c->modes, LO6_MODE_ALWAYS, "allow always");
+	port_modes_print_lines(f, c->modes, LO6_MODE_NEVER, "never");
 	return fflush(f) == 0 && !ferror(f) ? 0 : -1;
 }
 

@@ -11,6 +11,7 @@
 
 #include "cgroup.h"
 #include "pins.h"
+#include "port_modes.h"
 
 #define LO6_HOOK_ROW(id, name_, v4_, reverse_, type_)                                      \
 	[HOOK_##id] = { .name = #name_, .v4 = (v4_), .reverse = (reverse_), .type = (type_), \
@@ -94,6 +95,66 @@ out:
 	free(keys);
 	free(pol);
 	return err;
+}
+
+int ports_write(const struct instance *in, const uint8_t now[LO6_MAX_PORTS],
+		const uint8_t want[LO6_MAX_PORTS])
+{
+	static const enum lo6_mode order[] = { LO6_MODE_ALWAYS, LO6_MODE_AUTO, LO6_MODE_NEVER,
+					       LO6_MODE_OFF };
+	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+	uint32_t *keys = malloc(LO6_MAX_PORTS * sizeof(*keys)), n;
+	struct lo6_port_policy *vals = malloc(LO6_MAX_PORTS * sizeof(*vals));
+	int err = 0;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]) && !err; i++) {
+		n = port_modes_changes(now, want, order[i], keys);
+		for (uint32_t k = 0; k < n; k++)
+			vals[k].mode = order[i];
+		/* One syscall for up to 65,535 ports rather than one each. */
+		if (n && bpf_map_update_batch(in->ports_fd, keys, vals, &n, &opts) < 0)
+			err = -errno;
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* The map's port modes in NOW, edited into WANT: SET to MODE, or MODES (all of it with EXACT). */
+static int ports_edit(const struct instance *in, const struct portset *set, enum lo6_mode mode,
+		      const uint8_t *modes, int exact)
+{
+	uint8_t *now = malloc(2 * LO6_MAX_PORTS), *want;
+	int err;
+
+	if (!now)
+		return -ENOMEM;
+	want = now + LO6_MAX_PORTS;
+	if ((err = ports_read(in, now)) == 0) {
+		memcpy(want, exact ? modes : now, LO6_MAX_PORTS);
+		if (set)
+			port_modes_set(want, set, mode);
+		else if (!exact)
+			port_modes_merge(want, modes);
+		err = ports_write(in, now, want);
+	}
+	free(now);
+	return err;
+}
+
+int ports_apply_set(const struct instance *in, const struct portset *set, enum lo6_mode mode)
+{
+	return ports_edit(in, set, mode, NULL, 0);
+}
+
+int ports_apply(const struct instance *in, const uint8_t modes[LO6_MAX_PORTS], int exact)
+{
+	return ports_edit(in, NULL, LO6_MODE_OFF, modes, exact);
 }
 
 int stats_for_each(const struct instance *in,

@@ -19,8 +19,24 @@ struct instance {
 int config_read(const struct instance *in, struct lo6_config *cfg);
 int config_write(const struct instance *in, const struct lo6_config *cfg);
 
-/* modes[p] = mode of port p in the `ports` map (LO6_MODE_OFF if absent). */
+/* The port modes (port_modes.h) the `ports` map holds. */
 int ports_read(const struct instance *in, uint8_t modes[LO6_MAX_PORTS]);
+
+/*
+ * Makes the `ports` map say WANT where it says NOW (as ports_read gave it):
+ * only the ports whose mode changes are written, one batch per mode, the
+ * listed modes before off, so a port listed before and after is never
+ * missing in between. 0 or -errno.
+ */
+int ports_write(const struct instance *in, const uint8_t now[LO6_MAX_PORTS],
+		const uint8_t want[LO6_MAX_PORTS]);
+
+struct portset;
+/* allow and deny: every port of SET set to MODE, the others as they are. 0 or -errno. */
+int ports_apply_set(const struct instance *in, const struct portset *set, enum lo6_mode mode);
+
+/* start and reload: the ports MODES lists set as it lists them; with EXACT, the others off. */
+int ports_apply(const struct instance *in, const uint8_t modes[LO6_MAX_PORTS], int exact);
 
 /* Calls FN for every counted port, in port order. */
 int stats_for_each(const struct instance *in,

@@ -25,6 +25,11 @@ static int parse_port(const char *s, const char *end, unsigned *out)
 	return 0;
 }
 
+int port_parse(const char *s, unsigned *port)
+{
+	return parse_port(s, s + strlen(s), port);
+}
+
 /* One token "P" or "A-B"; errors name the token. */
 static int parse_token(const char *tok, size_t n, struct portset *set, char *err, size_t errlen)
 {

@@ -25,6 +25,9 @@ static inline int portset_has(const struct portset *s, unsigned p)
 	return (int)((s->bits[p / 64] >> (p % 64)) & 1);
 }
 
+/* One port, 1 to 65535 in decimal digits only (doctor PORT): 0, or -1 if not one. */
+int port_parse(const char *s, unsigned *port);
+
 /*
  * Adds the ports of SPEC ("8080", "3000-3010,5173") to SET. On a bad spec
  * returns -1, leaves SET as it was and writes one sentence naming the bad

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "port_modes.h"
 #include "wsl.h"
 
 /* The system WSL's facts are read from: the live one, or in the tests' build a fixture root. */
@@ -34,18 +35,9 @@ int relay_auto_resolve(uint32_t *addr_be, char *why, size_t len)
 	return 0;
 }
 
-static int has_ports(const struct config_file *f)
-{
-	for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
-		if (f->modes[p] != LO6_MODE_OFF)
-			return 1;
-	return 0;
-}
-
 int settings_load(const struct opts *o, struct settings *s)
 {
 	const char *path = o->config ? o->config : CONFIG_FILE_DEFAULT;
-	struct portset *set = NULL;
 	static struct wsl_info w;
 	char err[512];
 	int rc;
@@ -63,23 +55,17 @@ int settings_load(const struct opts *o, struct settings *s)
 
 	if (o->ports) {
 		/* --ports replaces the file's allowlist; Linux first: auto mode. */
-		set = calloc(1, sizeof(*set));
-		if (!set)
-			return EXIT_FAIL;
+		uint8_t *modes = s->file.modes;
+
+		memset(modes, 0, LO6_MAX_PORTS);
 		if (strcmp(o->ports, "none") != 0 &&
-		    portspec_parse(o->ports, set, err, sizeof(err)) < 0) {
+		    port_modes_parse(modes, o->ports, LO6_MODE_AUTO, err, sizeof(err)) < 0) {
 			errorf("bad --ports: %s", err);
-			free(set);
 			return EXIT_USAGE;
 		}
-		memset(s->file.modes, 0, sizeof(s->file.modes));
-		for (unsigned p = 1; p < LO6_MAX_PORTS; p++)
-			if (portset_has(set, p))
-				s->file.modes[p] = LO6_MODE_AUTO;
-		free(set);
 		s->ports_given = 1;
 	} else {
-		s->ports_given = s->have_file && has_ports(&s->file);
+		s->ports_given = s->have_file && port_modes_listed(s->file.modes) > 0;
 	}
 
 	if (o->relay && strcmp(o->relay, "auto") == 0) {
@@ -113,8 +99,20 @@ int settings_load(const struct opts *o, struct settings *s)
 	return 0;
 }
 
-uint32_t relay_flags(const struct settings *s, uint32_t relay_ip4)
+int settings_merge(const struct settings *s, struct lo6_config *cfg, int take_relay)
 {
+	if (take_relay) {
+		cfg->relay_ip4 = s->relay_ip4;
+		cfg->flags = s->relay_auto ? cfg->flags | LO6_CFG_RELAY_AUTO
+					   : cfg->flags & ~LO6_CFG_RELAY_AUTO;
+	}
+	if (!cfg->relay_ip4)
+		cfg->relay_ip4 = htonl(INADDR_LOOPBACK); /* the ABI's 0 */
+	if (s->file.default_mode >= 0)
+		cfg->default_mode = (uint32_t)s->file.default_mode;
 	/* Consomme carries 127.0.0.1 for TCP only; another relay may carry UDP. */
-	return s->mode_tcp_only && relay_ip4 == htonl(INADDR_LOOPBACK) ? LO6_CFG_TCP_ONLY : 0;
+	cfg->flags &= ~LO6_CFG_TCP_ONLY;
+	if (s->mode_tcp_only && cfg->relay_ip4 == htonl(INADDR_LOOPBACK))
+		cfg->flags |= LO6_CFG_TCP_ONLY;
+	return take_relay;
 }

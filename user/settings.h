@@ -31,8 +31,15 @@ struct settings {
  */
 int settings_load(const struct opts *o, struct settings *s);
 
-/* The config flags that follow from the relay an instance has: LO6_CFG_TCP_ONLY. */
-uint32_t relay_flags(const struct settings *s, uint32_t relay_ip4);
+/*
+ * The settings step of start and reload: S merged into CFG, the config an
+ * instance has (all zero for a new one). With TAKE_RELAY the relay is S's
+ * (start: named, or the instance is new; reload: named, or the instance's
+ * was auto's pick, which is picked again), else the instance keeps its
+ * own; the default mode is the file's if it sets one; LO6_CFG_TCP_ONLY
+ * follows the relay. Returns TAKE_RELAY.
+ */
+int settings_merge(const struct settings *s, struct lo6_config *cfg, int take_relay);
 
 /*
  * Resolves relay `auto` on the live system: 127.0.0.1 in WSL's mirrored
