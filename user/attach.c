@@ -12,8 +12,8 @@
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
 
-#include "cli.h"
 #include "faults.h"
+#include "log.h"
 #include "pins.h"
 
 /* H's name and where it is: UP folders above CGROUP. */

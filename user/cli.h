@@ -28,12 +28,6 @@ struct opts {
 	char **argv;
 };
 
-/* One line to stderr, prefixed "lo6relay: " (and to syslog in start, stop, reload). */
-void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* One line to stdout (and to syslog in start, stop, reload): what was done. */
-void notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 int cmd_start(const struct opts *o);
 int cmd_stop(const struct opts *o);
 int cmd_status(const struct opts *o);

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "doctor.h"
 #include "json.h"
+#include "log.h"
 #include "wsl.h"
 
 static const char *const kind_names[] = { [WSL_NONE] = "none", [WSL_1] = "wsl1", [WSL_2] = "wsl2" };

@@ -10,6 +10,7 @@
 #include "cgroup.h"
 #include "cli.h"
 #include "instance.h"
+#include "log.h"
 #include "pins.h"
 #include "json.h"
 #include "parse.h"

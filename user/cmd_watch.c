@@ -26,6 +26,7 @@
 #include "cli.h"
 #include "instance.h"
 #include "json.h"
+#include "log.h"
 #include "parse.h"
 #include "pins.h"
 #include "utf8.h"

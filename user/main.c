@@ -9,14 +9,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "config_file.h"
+#include "log.h"
 #include "pins.h"
-#include "utf8.h"
 #include <lo6relay/abi.h>
 
 #ifndef LO6RELAY_VERSION
@@ -106,38 +105,6 @@ static const struct command {
 	  "                      the live system (no probes, no kernel checks)\n" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static int log_syslog;
-
-/* Our messages quote what the user typed or a file held: printable() (utf8.h) on each. */
-static void put_line(FILE *f, int prio, const char *fmt, va_list ap)
-{
-	char line[1024];
-
-	vsnprintf(line, sizeof(line), fmt, ap);
-	printable(line);
-	fprintf(f, "lo6relay: %s\n", line);
-	if (log_syslog)
-		syslog(prio, "%s", line);
-}
-
-void errorf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	put_line(stderr, LOG_ERR, fmt, ap);
-	va_end(ap);
-}
-
-void notef(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	put_line(stdout, LOG_NOTICE, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Without --pin-dir, the config file may name the pin folder: a file that is
@@ -366,11 +333,9 @@ static int run(int argc, char **argv)
 	o.argv = argv + optind + 1;
 	verbose = o.verbose;
 	libbpf_set_print(libbpf_log);
-	if (cmd->logs) {
-		/* WSL's [boot] command= shows no output: leave a trace in the journal. */
-		openlog("lo6relay", LOG_PID, LOG_DAEMON);
-		log_syslog = 1;
-	}
+	/* WSL's [boot] command= shows no output: leave a trace in the journal. */
+	if (cmd->logs)
+		log_to_syslog();
 	if (pins_enter(o.pin_dir, cmd->pins) < 0)
 		return EXIT_FAIL;
 	/* watch may print nothing for hours: a stdout that takes nothing is refused now. */

@@ -11,9 +11,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cli.h"
 #include "faults.h"
 #include "lock.h"
+#include "log.h"
 #include "watch.h"
 #include <lo6relay/abi.h>
 
