@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What main.c hands each subcommand, and the exit codes scripts rely on. */
+/* What main.c hands each command (args.h reads it), and the exit codes scripts rely on. */
 #ifndef LO6RELAY_CLI_H
 #define LO6RELAY_CLI_H
 
