@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attach.h"
 #include "cgroup.h"
 #include "cli.h"
 #include "instance.h"
