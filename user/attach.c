@@ -12,9 +12,85 @@
 #include <bpf/libbpf.h>
 #include <linux/magic.h>
 
-#include "cli.h"
+#include "cgroup.h"
 #include "faults.h"
+#include "log.h"
 #include "pins.h"
+
+/* 0 and STATE if PIN_DIR holds a pinned cgroup link for HOOK; -errno otherwise. */
+static int link_read(const char *pin_dir, enum hook hook, struct link_state *state)
+{
+	struct bpf_link_info info;
+	uint32_t len = sizeof(info);
+	int fd = pins_link_open(pin_dir, hook), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) < 0)
+		err = -errno;
+	else if (info.type != BPF_LINK_TYPE_CGROUP)
+		err = -EINVAL;
+	close(fd);
+	if (err)
+		return err;
+	state->link_id = info.id;
+	state->prog_id = info.prog_id;
+	state->cgroup_id = info.cgroup.cgroup_id;
+	return 0;
+}
+
+int attach_state_read(const char *pin_dir, struct attach_state *st)
+{
+	uint64_t ids[NHOOKS] = { 0 };
+	int found[NHOOKS] = { 0 };
+	char root[PATH_MAX];
+	size_t n = 0;
+
+	memset(st, 0, sizeof(*st));
+	/* connect6 (the last hook) first: ids[0] is the cgroup whose path the walk brings back. */
+	_Static_assert(HOOK_CONNECT6 == NHOOKS - 1, "connect6 is read first");
+	for (int i = NHOOKS - 1; i >= 0; i--) {
+		struct link_state *ls = &st->link[i];
+		size_t k = 0;
+		int err = link_read(pin_dir, (enum hook)i, ls);
+
+		if (i == HOOK_CONNECT6)
+			st->err = err;
+		if (err)
+			continue;
+		st->pinned |= 1u << i;
+		while (k < n && ids[k] != ls->cgroup_id)
+			k++;
+		if (k == n && ls->cgroup_id)
+			ids[n++] = ls->cgroup_id;
+	}
+	/*
+	 * A link holds a reference on its cgroup, so after rmdir the id is still
+	 * reported for a cgroup nobody can reach: look for them all at once.
+	 * Without a cgroup2 mount there is nowhere to look, and nothing is gone.
+	 */
+	if (cgroup2_root(root, sizeof(root)) == 0)
+		cgroup_find_ids(root, ids, n, found, st->cgroup, sizeof(st->cgroup));
+	else
+		for (size_t k = 0; k < n; k++)
+			found[k] = 1;
+	for (int i = 0; i < NHOOKS; i++) {
+		struct link_state *ls = &st->link[i];
+		size_t k = 0;
+
+		while (k < n && ids[k] != ls->cgroup_id)
+			k++;
+		if (k == n || !found[k])
+			ls->cgroup_id = 0;
+		else if (st->pinned & (1u << i))
+			st->live |= 1u << i;
+	}
+	st->cgroup_id = st->link[HOOK_CONNECT6].cgroup_id;
+	if (!st->cgroup_id)
+		st->cgroup[0] = '\0'; /* the path of another hook's cgroup */
+	return st->err;
+}
 
 /* H's name and where it is: UP folders above CGROUP. */
 static void holder_fill(struct holder *h, uint32_t id, const char *cgroup, int up)

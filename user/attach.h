@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Attaching the loaded programs to a cgroup through pinned links, or swapping them in. */
+/*
+ * How an instance is attached, read from its pinned links; attaching the
+ * loaded programs to a cgroup through pinned links, or swapping them in.
+ */
 #ifndef LO6RELAY_ATTACH_H
 #define LO6RELAY_ATTACH_H
 
@@ -10,6 +13,29 @@
 #include "instance.h"
 
 struct bpf_program;
+
+struct link_state {
+	uint32_t link_id;
+	uint32_t prog_id;
+	uint64_t cgroup_id; /* 0 once the cgroup is gone (removed, or not found) */
+};
+
+/*
+ * Whether and how an instance is attached: its pinned links, read once,
+ * and their cgroup, found by one walk of the cgroup tree. status, doctor
+ * and start's attach all go by it.
+ */
+struct attach_state {
+	int err;          /* reading connect6's link: 0, -ENOENT if none is pinned, -EACCES... */
+	uint32_t pinned;  /* 1 << hook for each hook with a pinned cgroup link */
+	uint32_t live;    /* ... of those, the ones whose cgroup still exists */
+	struct link_state link[NHOOKS];
+	uint64_t cgroup_id;    /* connect6's cgroup, 0 if no link or the cgroup is gone */
+	char cgroup[PATH_MAX]; /* its path, "" if unknown (no cgroup2 mount, or not found) */
+};
+
+/* Fills ST from the links pinned under PIN_DIR; returns ST->err. */
+int attach_state_read(const char *pin_dir, struct attach_state *st);
 
 struct attach_result {
 	int attached[NHOOKS]; /* 1 if the hook is live after the call */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What main.c hands each subcommand, and the exit codes scripts rely on. */
+/* What main.c hands each command (args.h reads it), and the exit codes scripts rely on. */
 #ifndef LO6RELAY_CLI_H
 #define LO6RELAY_CLI_H
 
@@ -27,12 +27,6 @@ struct opts {
 	int argc;      /* positional arguments after the command */
 	char **argv;
 };
-
-/* One line to stderr, prefixed "lo6relay: " (and to syslog in start, stop, reload). */
-void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* One line to stdout (and to syslog in start, stop, reload): what was done. */
-void notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 int cmd_start(const struct opts *o);
 int cmd_stop(const struct opts *o);

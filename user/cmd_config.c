@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "config_file.h"
 #include "instance.h"
+#include "log.h"
 #include "pins.h"
 #include "settings.h"
 

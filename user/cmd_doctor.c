@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "doctor.h"
 #include "json.h"
+#include "log.h"
 #include "parse.h"
 #include "wsl.h"
 

@@ -27,6 +27,7 @@
 #include "faults.h"
 #include "instance.h"
 #include "loader.h"
+#include "log.h"
 #include "parse.h"
 #include "pins.h"
 #include "port_modes.h"

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "instance.h"
 #include "json.h"
+#include "log.h"
 #include "parse.h"
 #include "pins.h"
 #include "port_modes.h"

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attach.h"
 #include "cgroup.h"
 #include "cli.h"
 #include "instance.h"
+#include "log.h"
 #include "port_modes.h"
 #include "pins.h"
 #include "json.h"

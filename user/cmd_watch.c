@@ -3,11 +3,9 @@
  * watch: a live line per decision, from the `events` ring buffer. The
  * program writes events only while `watchers` is non-zero, so nobody pays
  * for this when nobody watches. One watcher at a time, proven by a lock the
- * kernel drops when the process dies (watch.h); a count a dead watcher left
+ * kernel drops when the process dies (pins.h); a count a dead watcher left
  * set is reset by the next command that opens the instance.
  */
-#include "watch.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,6 +24,7 @@
 #include "cli.h"
 #include "instance.h"
 #include "json.h"
+#include "log.h"
 #include "parse.h"
 #include "pins.h"
 #include "utf8.h"
@@ -127,25 +126,6 @@ static int set_watchers(int fd, uint32_t n)
 	uint32_t key = 0;
 
 	return bpf_map_update_elem(fd, &key, &n, BPF_ANY) ? -errno : 0;
-}
-
-int watchers_heal(const char *pin_dir)
-{
-	uint32_t key = 0, n = 0;
-	int map, lock, healed = 0;
-
-	if ((map = pins_map_open(pin_dir, PIN_WATCHERS)) < 0)
-		return 0;
-	if (bpf_map_lookup_elem(map, &key, &n) == 0 && n != 0) {
-		/* A shared lock is refused only while a live watch holds its exclusive one. */
-		lock = pins_watch_lock_open(pin_dir, 0);
-		if ((lock < 0 && errno == ENOENT) || (lock >= 0 && flock(lock, LOCK_SH | LOCK_NB) == 0))
-			healed = set_watchers(map, 0) == 0;
-		if (lock >= 0)
-			close(lock); /* and with it the shared lock */
-	}
-	close(map);
-	return healed;
 }
 
 /* The id of the map behind FD, 0 if it cannot be read. */

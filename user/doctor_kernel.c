@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attach.h"
 #include "cgroup.h"
 #include "cli.h"
 #include "doctor.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* A running instance, seen through its pins: maps, link, config. */
+/* A running instance, seen through its maps (config, ports, stats), and its hooks. */
 #ifndef LO6RELAY_INSTANCE_H
 #define LO6RELAY_INSTANCE_H
 
@@ -99,28 +99,5 @@ char *hook_names(uint32_t mask, int loopback4, char *out, size_t len);
  * --show-relay, and the kernel has socket storage), attach HOOK?
  */
 int hook_wanted(enum hook hook, int loopback4, int marks);
-
-struct link_state {
-	uint32_t link_id;
-	uint32_t prog_id;
-	uint64_t cgroup_id; /* 0 once the cgroup is gone (removed, or not found) */
-};
-
-/*
- * Whether and how an instance is attached: its pinned links, read once,
- * and their cgroup, found by one walk of the cgroup tree. status, doctor
- * and start's attach all go by it.
- */
-struct attach_state {
-	int err;          /* reading connect6's link: 0, -ENOENT if none is pinned, -EACCES... */
-	uint32_t pinned;  /* 1 << hook for each hook with a pinned cgroup link */
-	uint32_t live;    /* ... of those, the ones whose cgroup still exists */
-	struct link_state link[NHOOKS];
-	uint64_t cgroup_id;    /* connect6's cgroup, 0 if no link or the cgroup is gone */
-	char cgroup[PATH_MAX]; /* its path, "" if unknown (no cgroup2 mount, or not found) */
-};
-
-/* Fills ST from the links pinned under PIN_DIR; returns ST->err. */
-int attach_state_read(const char *pin_dir, struct attach_state *st);
 
 #endif

@@ -8,7 +8,7 @@
 #include <bpf/libbpf.h>
 
 #include <lo6relay/abi.h>
-#include "cli.h"
+#include "log.h"
 #include "skel.h"
 
 struct lo6relay_bpf *loader_open(const struct kernel_probe *p, const char *pin_root)

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "bpffs.h"
-#include "cli.h"
+#include "log.h"
 
 /* A command that holds the lock longer than this is stuck, not busy. */
 #define LOCK_WAIT_SECONDS 60

@@ -1,143 +1,45 @@
 // SPDX-License-Identifier: MIT
-/* lo6relay: the command table, option parsing and dispatch. */
+/* lo6relay: the command line read (args.h), the command run, its output owned up to. */
 #define _GNU_SOURCE /* O_PATH */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
+#include "args.h"
 #include "cli.h"
 #include "config_file.h"
+#include "log.h"
 #include "pins.h"
-#include "utf8.h"
 #include <lo6relay/abi.h>
 
 #ifndef LO6RELAY_VERSION
 #define LO6RELAY_VERSION "0.0.0"
 #endif
 
-/* Options each command accepts beyond the common ones (-p, -j, -v, -h). */
-#define OPT_CGROUP (1 << 0)
-#define OPT_RELAY (1 << 1)
-#define OPT_PORTS (1 << 2)
-#define OPT_MODE (1 << 3)
-#define OPT_ALL_NETNS (1 << 4)
-#define OPT_LOOPBACK4 (1 << 5)
-#define OPT_ROOT (1 << 6)
-#define OPT_SHOW_RELAY (1 << 7)
-#define OPT_IPV4_LOCALHOST (1 << 8)
-
-static const struct command {
-	const char *name;
+/* Each command's function, and what it needs of the pin folder; start locks for itself. */
+static const struct {
 	int (*run)(const struct opts *o);
-	unsigned extra;
-	int logs; /* runs at boot with no visible output: also tell syslog */
-	enum pins_use pins; /* what it needs of the pin folder; start locks for itself */
-	const char *usage;
-	const char *help;
-} commands[] = {
-	{ "start", cmd_start,
-	  OPT_CGROUP | OPT_RELAY | OPT_PORTS | OPT_ALL_NETNS | OPT_LOOPBACK4 | OPT_SHOW_RELAY |
-		  OPT_IPV4_LOCALHOST,
-	  1, PINS_READ,
-	  "start [--cgroup DIR] [--relay IPV4|auto] [--ports SPEC|none] [--all-netns] [--loopback4] "
-	  "[--ipv4-localhost] [--show-relay]",
-	  "Load the redirector, attach it to the cgroup v2 root (or DIR) and pin it, then exit.\n"
-	  "Running it again replaces the program in place and keeps ports and counters.\n"
-	  "Settings come from the config file (" CONFIG_FILE_DEFAULT "), options win.\n"
-	  "  -c, --cgroup DIR    attach here instead of the cgroup v2 root\n"
-	  "  -r, --relay IPV4|auto  where [::1] goes (default auto: by WSL networking mode,\n"
-	  "                      127.0.0.1 in mirrored and Consomme mode, the gateway in NAT)\n"
-	  "      --ports SPEC    allowlist of a new instance, mode auto (default: the config\n"
-	  "                      file's, else " LO6_DEFAULT_PORTS ")\n"
-	  "      --all-netns     redirect in every network namespace, not only this one\n"
-	  "      --loopback4     also redirect 127.x.y.z (such as 127.0.1.1, the hostname on\n"
-	  "                      Debian) and ::ffff:127.x.y.z, which WSL does not relay either;\n"
-	  "                      never 127.0.0.1 itself\n"
-	  "      --ipv4-localhost  NAT mode: also send 127.0.0.1:P (and [::ffff:127.0.0.1]) of\n"
-	  "                      an allowed port to the relay, whatever its mode, when no\n"
-	  "                      Linux socket owns 127.0.0.1:P, 0.0.0.0:P or [::]:P; a port\n"
-	  "                      Windows does not serve then times out instead of being\n"
-	  "                      refused. Nothing changes where the relay is 127.0.0.1\n"
-	  "      --show-relay    let clients see the relay address, not [::1], in getpeername,\n"
-	  "                      getsockname and recvfrom: no per-socket mark, the largest\n"
-	  "                      cost of a redirected connect (see README, Performance)\n" },
-	{ "stop", cmd_stop, 0, 1, PINS_STOP, "stop", "Detach and remove every pin start made.\n" },
-	{ "reload", cmd_reload, 0, 1, PINS_WRITE, "reload",
-	  "Apply the config file to the running instance without detaching: relay (auto is\n"
-	  "picked again), default mode and ports; no listed port is missing at any moment.\n" },
-	{ "save", cmd_save, 0, 0, PINS_WRITE, "save",
-	  "Write the running instance's relay, default mode and ports to the config file.\n" },
-	{ "status", cmd_status, 0, 0, PINS_READ, "status",
-	  "Say whether the redirector is attached, where, and what it did.\n"
-	  "Exit status 0 when attached, 3 when not.\n" },
-	{ "allow", cmd_allow, OPT_MODE, 0, PINS_WRITE, "allow [--mode always|auto|never] SPEC...",
-	  "Redirect [::1] connects to these ports (SPEC: 8080, 3000-3010,5173).\n"
-	  "  -m, --mode MODE     auto (default): only when no Linux socket would answer\n"
-	  "                      (a server on [::1]:P or [::]:P, or, where the relay is not\n"
-	  "                      127.0.0.1, on 127.0.0.1:P or 0.0.0.0:P); always: even then;\n"
-	  "                      never: do not redirect even if the default mode would\n" },
-	{ "deny", cmd_deny, 0, 0, PINS_WRITE, "deny SPEC...",
-	  "Take these ports off the allowlist; they fall back to the default mode.\n" },
-	{ "ports", cmd_ports, 0, 0, PINS_READ, "ports", "List the allowlist, ranges folded.\n" },
-	{ "default", cmd_default, 0, 0, PINS_WRITE, "default [off|always|auto|never]",
-	  "Show or set the mode of ports not listed (off unless set). With auto, lo6relay\n"
-	  "redirects any port nothing on Linux listens on at [::1], with no list at all.\n" },
-	{ "stats", cmd_stats, 0, 0, PINS_READ, "stats",
-	  "Per-port counters: connects redirected and skipped, by reason, and totals.\n" },
-	{ "watch", cmd_watch, 0, 0, PINS_WATCH, "watch [COUNT]",
-	  "A live line per decision: time, pid, command, port, protocol, what was asked\n"
-	  "for (::1, 127/8, v4-mapped) and the outcome with its reason. Ctrl-C ends it;\n"
-	  "COUNT ends it after that many lines. --json: JSON lines. Costs nothing when\n"
-	  "nobody watches: the program sends events only while a watcher is counted.\n" },
-	{ "doctor", cmd_doctor, OPT_ROOT, 0, PINS_READ, "doctor [--root DIR] [PORT]",
-	  "Explain, with evidence, whether [::1] reaches the other side: WSL and its\n"
-	  "networking mode, the relay address auto picks, kernel readiness, the instance;\n"
-	  "with PORT, who listens on Linux and Windows, loopback probes and what localhost\n"
-	  "resolves to. Exit status 0 when all is well, 1 with the reason otherwise.\n"
-	  "      --root DIR      read DIR/proc, DIR/sys, DIR/etc and DIR/fixture/* instead of\n"
-	  "                      the live system (no probes, no kernel checks)\n" },
+	enum pins_use pins;
+} runs[NCOMMANDS] = {
+	[CMD_START] = { cmd_start, PINS_READ },
+	[CMD_STOP] = { cmd_stop, PINS_STOP },
+	[CMD_RELOAD] = { cmd_reload, PINS_WRITE },
+	[CMD_SAVE] = { cmd_save, PINS_WRITE },
+	[CMD_STATUS] = { cmd_status, PINS_READ },
+	[CMD_ALLOW] = { cmd_allow, PINS_WRITE },
+	[CMD_DENY] = { cmd_deny, PINS_WRITE },
+	[CMD_PORTS] = { cmd_ports, PINS_READ },
+	[CMD_DEFAULT] = { cmd_default, PINS_WRITE },
+	[CMD_STATS] = { cmd_stats, PINS_READ },
+	[CMD_WATCH] = { cmd_watch, PINS_WATCH },
+	[CMD_DOCTOR] = { cmd_doctor, PINS_READ },
 };
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static int log_syslog;
-
-/* Our messages quote what the user typed or a file held: printable() (utf8.h) on each. */
-static void put_line(FILE *f, int prio, const char *fmt, va_list ap)
-{
-	char line[1024];
-
-	vsnprintf(line, sizeof(line), fmt, ap);
-	printable(line);
-	fprintf(f, "lo6relay: %s\n", line);
-	if (log_syslog)
-		syslog(prio, "%s", line);
-}
-
-void errorf(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	put_line(stderr, LOG_ERR, fmt, ap);
-	va_end(ap);
-}
-
-void notef(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	put_line(stdout, LOG_NOTICE, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * Without --pin-dir, the config file may name the pin folder: a file that is
@@ -190,19 +92,11 @@ static void usage(FILE *out)
 		     "Exit status: 0 ok, 1 failed, 2 usage error, 3 not attached (status).\n");
 }
 
-static void command_help(const struct command *c)
+static void command_help(const struct command_info *c)
 {
 	printf("Usage: lo6relay %s\n\n%s\nCommon options: -p/--pin-dir DIR, -C/--config FILE, -j/--json, "
 	       "-v/--verbose\n",
 	       c->usage, c->help);
-}
-
-static const struct command *find_command(const char *name)
-{
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(name, commands[i].name) == 0)
-			return &commands[i];
-	return NULL;
 }
 
 /*
@@ -234,7 +128,8 @@ static int output_lost(const char *name, int err, int changed, int rc)
 }
 
 /* The command run() dispatched to, if it got as far, and its argument count. */
-static const struct command *ran;
+static const struct command_info *ran;
+static enum command ran_cmd;
 static int ran_argc;
 
 /*
@@ -265,120 +160,60 @@ static int output_check(int rc)
 	if (!ran)
 		return output_lost("lo6relay", err, 0, rc); /* help, usage or version */
 	/* watch ends when its reader does (`watch | head -1`): the reader chose so. */
-	if (ran->pins == PINS_WATCH && err == EPIPE)
+	if (runs[ran_cmd].pins == PINS_WATCH && err == EPIPE)
 		return rc;
 	changed = rc == EXIT_OK &&
-		  (ran->logs || ran->pins == PINS_STOP || ran->pins == PINS_WRITE) &&
-		  !(ran->run == cmd_default && ran_argc == 0);
+		  (ran->logs || runs[ran_cmd].pins == PINS_STOP || runs[ran_cmd].pins == PINS_WRITE) &&
+		  !(ran_cmd == CMD_DEFAULT && ran_argc == 0);
 	return output_lost(ran->name, err, changed, rc);
 }
 
 static int run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pin-dir", required_argument, NULL, 'p' },
-		{ "config", required_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "relay", required_argument, NULL, 'r' },
-		{ "ports", required_argument, NULL, 'P' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "all-netns", no_argument, NULL, 'A' },
-		{ "root", required_argument, NULL, 'R' },
-		{ "loopback4", no_argument, NULL, 'L' },
-		{ "show-relay", no_argument, NULL, 'S' },
-		{ "ipv4-localhost", no_argument, NULL, 'I' },
-		{ 0 },
-	};
-	struct opts o = { .pin_dir = LO6_DEFAULT_PIN_DIR };
-	const struct command *cmd;
-	unsigned used = 0;
-	int c, rc, help = 0, pin_given = 0;
-	unsigned char seen[256] = { 0 };
+	struct args a;
+	struct opts *o = &a.o;
+	int rc;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":p:C:jvhVc:r:m:", longopts, NULL)) != -1) {
-		/* A value given twice is a mistake to point out, not a silent override. */
-		if (c != ':' && c != '?' && strchr("pCcrmPR", c) && seen[(unsigned char)c]++) {
-			errorf("option '%.64s' given twice: give it once", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-		switch (c) {
-		case 'p': o.pin_dir = optarg; pin_given = 1; break;
-		case 'C': o.config = optarg; break;
-		case 'j': o.json = 1; break;
-		case 'v': o.verbose++; break;
-		case 'h': help = 1; break;
-		case 'V': printf("lo6relay %s\n", LO6RELAY_VERSION); return EXIT_OK;
-		case 'c': o.cgroup = optarg; used |= OPT_CGROUP; break;
-		case 'r': o.relay = optarg; used |= OPT_RELAY; break;
-		case 'P': o.ports = optarg; used |= OPT_PORTS; break;
-		case 'm': o.mode = optarg; used |= OPT_MODE; break;
-		case 'A': o.all_netns = 1; used |= OPT_ALL_NETNS; break;
-		case 'R': o.root = optarg; used |= OPT_ROOT; break;
-		case 'L': o.loopback4 = 1; used |= OPT_LOOPBACK4; break;
-		case 'S': o.show_relay = 1; used |= OPT_SHOW_RELAY; break;
-		case 'I': o.ipv4_localhost = 1; used |= OPT_IPV4_LOCALHOST; break;
-		case ':':
-			errorf("option '%.64s' needs a value (see 'lo6relay --help')", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			/* optopt names a bad letter inside a cluster (-xj); 0 for a long option. */
-			if (optopt)
-				errorf("unknown option '-%c' (see 'lo6relay --help')", optopt);
-			else
-				errorf("unknown option '%.64s' (see 'lo6relay --help')", argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		usage(help ? stdout : stderr);
-		return help ? EXIT_OK : EXIT_USAGE;
-	}
-	cmd = find_command(argv[optind]);
-	if (!cmd) {
-		if (strcmp(argv[optind], "help") == 0) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		errorf("unknown command '%.64s' (see 'lo6relay --help')", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (help) {
-		command_help(cmd);
+	args_parse(argc, argv, &a);
+	switch (a.what) {
+	case ARGS_RUN:
+		break;
+	case ARGS_USAGE:
+		usage(stdout);
 		return EXIT_OK;
-	}
-	if (used & ~cmd->extra) {
-		errorf("an option given does not apply to '%s': usage: lo6relay %s", cmd->name,
-		       cmd->usage);
+	case ARGS_NO_COMMAND:
+		usage(stderr);
+		return EXIT_USAGE;
+	case ARGS_COMMAND_HELP:
+		command_help(&commands[a.cmd]);
+		return EXIT_OK;
+	case ARGS_VERSION:
+		printf("lo6relay %s\n", LO6RELAY_VERSION);
+		return EXIT_OK;
+	case ARGS_ERROR:
+		errorf("%s", a.err);
 		return EXIT_USAGE;
 	}
-	if (!pin_given && (rc = pin_dir_from_config(o.config, &o.pin_dir)) != 0)
+	if (!a.pin_given && (rc = pin_dir_from_config(o->config, &o->pin_dir)) != 0)
 		return rc;
-	if (o.pin_dir[0] != '/') {
-		errorf("--pin-dir must be an absolute path, not '%.64s'", o.pin_dir);
+	if (o->pin_dir[0] != '/') {
+		errorf("--pin-dir must be an absolute path, not '%.64s'", o->pin_dir);
 		return EXIT_USAGE;
 	}
-	o.argc = argc - optind - 1;
-	o.argv = argv + optind + 1;
-	verbose = o.verbose;
+	verbose = o->verbose;
 	libbpf_set_print(libbpf_log);
-	if (cmd->logs) {
-		/* WSL's [boot] command= shows no output: leave a trace in the journal. */
-		openlog("lo6relay", LOG_PID, LOG_DAEMON);
-		log_syslog = 1;
-	}
-	if (pins_enter(o.pin_dir, cmd->pins) < 0)
+	/* WSL's [boot] command= shows no output: leave a trace in the journal. */
+	if (commands[a.cmd].logs)
+		log_to_syslog();
+	if (pins_enter(o->pin_dir, runs[a.cmd].pins) < 0)
 		return EXIT_FAIL;
 	/* watch may print nothing for hours: a stdout that takes nothing is refused now. */
-	if (cmd->pins == PINS_WATCH && write(STDOUT_FILENO, "", 0) < 0)
-		return output_lost(cmd->name, errno, 0, EXIT_FAIL);
-	ran = cmd;
-	ran_argc = o.argc;
-	return cmd->run(&o); /* the lock, if any, lasts until exit */
+	if (runs[a.cmd].pins == PINS_WATCH && write(STDOUT_FILENO, "", 0) < 0)
+		return output_lost(commands[a.cmd].name, errno, 0, EXIT_FAIL);
+	ran = &commands[a.cmd];
+	ran_cmd = a.cmd;
+	ran_argc = o->argc;
+	return runs[a.cmd].run(o); /* the lock, if any, lasts until exit */
 }
 
 int main(int argc, char **argv)
@@ -387,6 +222,5 @@ int main(int argc, char **argv)
 
 	hold_closed_std_fds();
 	sigaction(SIGPIPE, &ign, NULL);
-	ran = NULL;
 	return output_check(run(argc, argv));
 }

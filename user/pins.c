@@ -6,15 +6,15 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cli.h"
 #include "faults.h"
 #include "lock.h"
-#include "watch.h"
+#include "log.h"
 #include <lo6relay/abi.h>
 
 /* What an instance pins, under the names both sides share. */
@@ -58,6 +58,30 @@ static void remove_pin(const char *dir, const char *name)
 
 	if (pin_path(path, sizeof(path), dir, name) == 0)
 		unlink(path);
+}
+
+/*
+ * Resets a `watchers` count left at non-zero by a watch that was killed
+ * (SIGKILL), so the program stops writing events for nobody. Never touches
+ * a live watcher's count. Returns 1 if it reset the count, 0 otherwise.
+ */
+static int watchers_heal(const char *pin_dir)
+{
+	uint32_t key = 0, n = 0, zero = 0;
+	int map, lock, healed = 0;
+
+	if ((map = pins_map_open(pin_dir, PIN_WATCHERS)) < 0)
+		return 0;
+	if (bpf_map_lookup_elem(map, &key, &n) == 0 && n != 0) {
+		/* A shared lock is refused only while a live watch holds its exclusive one. */
+		lock = pins_watch_lock_open(pin_dir, 0);
+		if ((lock < 0 && errno == ENOENT) || (lock >= 0 && flock(lock, LOCK_SH | LOCK_NB) == 0))
+			healed = bpf_map_update_elem(map, &key, &zero, BPF_ANY) == 0;
+		if (lock >= 0)
+			close(lock); /* and with it the shared lock */
+	}
+	close(map);
+	return healed;
 }
 
 /* The lock this process holds on the pin folder until it exits; -1: none. */

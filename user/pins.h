@@ -104,9 +104,17 @@ void pins_link_unpin(const char *dir, enum hook hook);
 int pins_unpin_all(const char *dir);
 
 /*
- * watch's lock folder under DIR (watch.h), opened (made first if CREATE);
- * -1 with errno.
+ * One `watch` at a time per instance: the kernel hands each ring buffer
+ * event to one reader, so two watchers would split them. A watcher holds an
+ * exclusive flock on the folder WATCH_LOCK in the pin folder (bpffs has
+ * folders but no regular files, and no dots in names); the kernel drops
+ * the lock when the process dies, however it dies. The `watchers` count the
+ * program reads is 1 while the lock is held and 0 otherwise: instance_open
+ * resets a count a killed watch left behind.
  */
+#define WATCH_LOCK "watch_lock"
+
+/* watch's lock folder under DIR, opened (made first if CREATE); -1 with errno. */
 int pins_watch_lock_open(const char *dir, int create);
 
 /*

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "parse.h"
 #include "port_modes.h"
 #include "wsl.h"

@@ -1,37 +1,30 @@
 // SPDX-License-Identifier: MIT
 /*
- * The command line: user/main.c's option parsing and dispatch, built with
- * main renamed lo6relay_main and every cmd_* replaced by a stub
- * (gen_cmd_stubs.sh) that checks what it was handed and runs the pure
- * parsers on it. The input is argv, split at NUL bytes. Nothing touches
- * the kernel; syslog and the config file are stood in for (see the -D
- * renames in tools/fuzz and tests/meson.build).
+ * The command line: user/args.c, the parser main.c runs, linked as it is.
+ * The input is argv, split at NUL bytes. What it reads must hold what
+ * every command relies on, and the pure parsers a command runs first get
+ * its options; a usage error must come with a sentence.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 
-#include "cli.h"
-#include "config_file.h"
+#include "args.h"
 #include "fuzz.h"
 #include "parse.h"
-#include "pins.h"
+#include <lo6relay/abi.h>
 
 #define MAX_ARGS 48
 
-int lo6relay_main(int argc, char **argv);
-
-static int dispatched;
-
-/* What every command may rely on from main.c, then the parsers a command runs first. */
-int fuzz_cmd(const char *name, const struct opts *o)
+/* What every command may rely on from the parser, then the parsers a command runs first. */
+static void check_run(const struct args *a)
 {
 	static struct portset set;
+	const struct opts *o = &a->o;
+	const char *name = commands[a->cmd].name;
 	char err[256];
-	uint32_t a;
+	uint32_t addr;
 
-	dispatched = 1;
-	FUZZ_ASSERT(o->pin_dir && o->pin_dir[0] == '/');
+	FUZZ_ASSERT(a->cmd < NCOMMANDS);
+	FUZZ_ASSERT(o->pin_dir && (a->pin_given || strcmp(o->pin_dir, LO6_DEFAULT_PIN_DIR) == 0));
 	FUZZ_ASSERT(o->argc >= 0 && o->argv && o->argv[o->argc] == NULL);
 	for (int i = 0; i < o->argc; i++)
 		FUZZ_ASSERT(strlen(o->argv[i]) < (1u << 20));
@@ -41,67 +34,34 @@ int fuzz_cmd(const char *name, const struct opts *o)
 
 		FUZZ_ASSERT(strcmp(name, "allow") == 0 || !o->mode);
 		if (m <= LO6_MODE_OFF || o->argc == 0)
-			return EXIT_USAGE;
+			return;
 		memset(&set, 0, sizeof(set));
 		for (int i = 0; i < o->argc; i++)
 			if (portspec_parse(o->argv[i], &set, err, sizeof(err)) < 0)
-				return EXIT_USAGE;
+				return;
 	} else {
 		FUZZ_ASSERT(!o->mode);
 	}
 	if (strcmp(name, "start") == 0) {
 		if (o->ports && strcmp(o->ports, "none") != 0 &&
 		    portspec_parse(o->ports, &set, err, sizeof(err)) < 0)
-			return EXIT_USAGE;
-		if (o->relay && strcmp(o->relay, "auto") != 0 &&
-		    ipv4_parse(o->relay, &a, err, sizeof(err)) < 0)
-			return EXIT_USAGE;
+			return;
+		if (o->relay && strcmp(o->relay, "auto") != 0)
+			ipv4_parse(o->relay, &addr, err, sizeof(err));
 	} else {
 		FUZZ_ASSERT(!o->ports && !o->relay && !o->cgroup && !o->all_netns && !o->loopback4 &&
-			    !o->show_relay);
+			    !o->show_relay && !o->ipv4_localhost);
 	}
 	if (strcmp(name, "doctor") != 0)
 		FUZZ_ASSERT(!o->root);
-	return EXIT_OK;
-}
-
-/* main.c's syslog and config file, stood in for: no journal spam, no file opened. */
-void fuzz_openlog(const char *ident, int option, int facility)
-{
-	(void)ident;
-	(void)option;
-	(void)facility;
-}
-
-void fuzz_vsyslog(int pri, const char *fmt, va_list ap)
-{
-	char buf[512];
-
-	(void)pri;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-}
-
-/* The "file" is the path itself: --config 'pin-dir = /x' reaches the config branch. */
-int fuzz_config_file_load(const char *path, struct config_file *out, char *err, size_t errlen)
-{
-	FUZZ_ASSERT(path != NULL);
-	return config_file_parse(path, path, strlen(path), out, err, errlen) < 0 ? -EINVAL : 0;
-}
-
-/* The pin folder's lock and ABI check: no folder, as with no instance. */
-int fuzz_pins_enter(const char *dir, enum pins_use use)
-{
-	FUZZ_ASSERT(dir && dir[0] == '/' && (unsigned)use <= PINS_WRITE);
-	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *argv[MAX_ARGS + 2], *outbuf = NULL, *errbuf = NULL;
-	size_t outlen = 0, errlen = 0;
-	FILE *real_out = stdout, *real_err = stderr;
+	static struct args a;
+	char *argv[MAX_ARGS + 2], *copy[MAX_ARGS + 2];
 	const uint8_t *p = data, *end = data + size;
-	int argc = 0, rc;
+	int argc = 0;
 
 	argv[argc++] = fuzz_str((const uint8_t *)"lo6relay", 8);
 	while (p < end && argc <= MAX_ARGS) {
@@ -112,30 +72,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += n + 1;
 	}
 	argv[argc] = NULL;
+	memcpy(copy, argv, sizeof(argv[0]) * (size_t)(argc + 1)); /* getopt permutes ARGV */
 
-	/* Capture what main prints: a usage error must say something. */
-	stdout = open_memstream(&outbuf, &outlen);
-	stderr = open_memstream(&errbuf, &errlen);
-	if (!stdout || !stderr)
-		abort();
-	optind = 0; /* glibc: start over, forgetting the last call's state */
-	dispatched = 0;
-	rc = lo6relay_main(argc, argv);
-	fclose(stdout);
-	fclose(stderr);
-	stdout = real_out;
-	stderr = real_err;
-
-	FUZZ_ASSERT(rc >= EXIT_OK && rc <= EXIT_NOT_RUNNING);
-	if (rc == EXIT_USAGE && !dispatched) {
-		FUZZ_ASSERT(errlen > 0);
-		/* One sentence of ours, or the usage text when no command was given. */
-		FUZZ_ASSERT(strncmp(errbuf, "lo6relay: ", 10) == 0 ||
-			    strncmp(errbuf, "Usage: ", 7) == 0);
+	optind = 7; /* the parser must leave getopt's globals as it found them */
+	args_parse(argc, argv, &a);
+	FUZZ_ASSERT(optind == 7);
+	switch (a.what) {
+	case ARGS_RUN:
+		check_run(&a);
+		break;
+	case ARGS_COMMAND_HELP:
+		FUZZ_ASSERT(a.cmd < NCOMMANDS);
+		break;
+	case ARGS_ERROR:
+		/* One sentence, that main.c prefixes with "lo6relay: ". */
+		FUZZ_ASSERT(a.err[0] != '\0' && memchr(a.err, '\0', sizeof(a.err)));
+		break;
+	case ARGS_USAGE:
+	case ARGS_NO_COMMAND:
+	case ARGS_VERSION:
+		break;
+	default:
+		FUZZ_ASSERT(!"a result args.h does not name");
 	}
-	free(outbuf);
-	free(errbuf);
 	for (int i = 0; i < argc; i++)
-		free(argv[i]);
+		free(copy[i]);
 	return 0;
 }
