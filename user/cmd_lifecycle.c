@@ -53,11 +53,10 @@ static int kernel_fits(const struct kernel_probe *pr, int loopback4)
 		return -1;
 	}
 	if (hook_names(pr->hooks_absent, loopback4, names, sizeof(names))[0])
-		fprintf(stderr, "lo6relay: note: this kernel has no cgroup hook%s for: %s; the rest "
-			"is installed\n", strchr(names, ' ') ? "s" : "", names);
+		warnf("this kernel has no cgroup hook%s for: %s; the rest is installed",
+		      strchr(names, ' ') ? "s" : "", names);
 	if (pr->lacks)
-		fprintf(stderr, "lo6relay: note: this kernel lacks %s\n",
-			probe_lacks_text(pr->lacks, text, sizeof(text)));
+		warnf("this kernel lacks %s", probe_lacks_text(pr->lacks, text, sizeof(text)));
 	return 0;
 }
 
@@ -352,8 +351,8 @@ static int start_configure(struct start *st)
 		return -1;
 	}
 	if (configured && st->set->ports_given)
-		fprintf(stderr, "lo6relay: note: the allowlist applies to a new instance only; this "
-			"one keeps its own (change it with allow, deny or reload)\n");
+		warnf("the allowlist applies to a new instance only; this one keeps its own (change "
+		      "it with allow, deny or reload)");
 	fault_point(STEP_PORTS);
 	st->relay_picked = make_config(st->o, st->set, &st->pr, &st->in, configured,
 				       configured && st->replacing, &st->cfg);

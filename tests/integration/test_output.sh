@@ -170,4 +170,22 @@ done
 is "$(grep -c "^lo6relay: " "$WORK/syslog.txt")" 0 \
 	"... and what it meant for stdout did not go to syslog's socket"
 
+# start runs at boot, where nobody sees stderr: its notes reach syslog too.
+# A second start with --ports is told its allowlist is not applied.
+lo6 start --cgroup "$CG" --ports 4000 >/dev/null 2>&1
+unshare -m --propagation private sh -c \
+	'mount --bind /dev/null "$0/dev/null" && mount --bind "$0/dev" /dev && exec "$@"' "$WORK" \
+	"$LO6RELAY" --pin-dir "$PIN" --config "$WORK/empty.conf" start --cgroup "$CG" --ports 4001 \
+	>/dev/null 2>"$WORK/err"
+is "$?" 0 "a second start with --ports: exit 0"
+like "$(cat "$WORK/err")" "^lo6relay: note: the allowlist applies to a new instance only" \
+	"... its note on stderr"
+for _ in $(seq 20); do
+	grep -q "allowlist applies" "$WORK/syslog.txt" 2>/dev/null && break
+	sleep 0.1
+done
+like "$(grep "allowlist applies" "$WORK/syslog.txt")" "note: the allowlist applies to a new instance only" \
+	"... and in syslog"
+lo6 stop >/dev/null
+
 done_testing
