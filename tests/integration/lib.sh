@@ -7,7 +7,8 @@
 # all of it away on exit, failure included. A test never attaches to the
 # root cgroup and never touches another instance.
 #
-# Environment: LO6RELAY (the binary), NETPROBE (netprobe.py).
+# Environment: LO6RELAY (the binary), NETPROBE (netprobe.py), BPFSYS_JSON
+# (the build's bpfsys.json, for bpfsys.py).
 
 set -u
 
