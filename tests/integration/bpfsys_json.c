@@ -48,7 +48,9 @@ static void end(void)
 	printf("}}");
 	sep = ",";
 	if (whole && covered != whole_size) {
-		fprintf(stderr, "bpfsys_json: %s has %zu bytes, the fields named here %zu: name them all\n",
+		fprintf(stderr,
+			"bpfsys_json: %s has %zu bytes, the fields named here %zu: name them all "
+			"(and padding, as a field such as lo6_event's pad)\n",
 			whole, whole_size, covered);
 		exit(1);
 	}
@@ -102,8 +104,6 @@ int main(void)
 	NUM(BPF_JMP);
 	NUM(BPF_EXIT);
 	/* abi.h's. */
-	NUM(LO6_ABI_VERSION);
-	NUM(LO6_ABI_OLDEST);
 	STR(LO6_MAP_CONFIG);
 	STR(LO6_MAP_STATS);
 	printf("},\n \"structs\": {");
