@@ -57,7 +57,8 @@ class Layout:
             value = ctypes.addressof(value)
         if isinstance(value, bytes):
             if len(value) > size:
-                raise ValueError("%s.%s holds %d bytes, not %d" % (self.name, field, size, len(value)))
+                raise ValueError("%s.%s holds %d bytes, not %d"
+                                 % (self.name, field, size, len(value)))
             value = value.ljust(size, b"\0")
         else:
             value = value.to_bytes(size, sys.byteorder, signed=value < 0)
@@ -126,10 +127,11 @@ class Map:
         mi = layout("struct bpf_map_info")
         got = info(self.fd, mi.name)
         self.key_size = mi.get(got, "key_size")
-        if mi.get(got, "value_size") != self.value.size:
+        size = mi.get(got, "value_size")
+        if size != self.value.size:
             os.close(self.fd)
-            raise SystemExit("bpfsys.py: %s holds values of %d bytes, %s is %d (is $BPFSYS_JSON of this build?)"
-                             % (path, mi.get(got, "value_size"), value, self.value.size))
+            raise SystemExit("bpfsys.py: %s holds values of %d bytes, %s is %d"
+                             " (is $BPFSYS_JSON of this build?)" % (path, size, value, self.value.size))
 
     def _elem(self, key, buf):
         k = ctypes.create_string_buffer(key.to_bytes(self.key_size, sys.byteorder), self.key_size)
