@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Is this WSL2, in which networking mode, and so which IPv4 address
- * reaches Windows' loopback (the relay `auto` picks). See DESIGN.md,
- * "What WSL actually does".
+ * reaches Windows' loopback (the relay `auto` picks). See README.md,
+ * "WSL's networking modes".
  *
  * Detection reads below a root prefix: ROOT/proc/version,
  * ROOT/sys/class/net/NAME/address, ROOT/proc/net/route, and in place of

@@ -17,35 +17,22 @@ prints nothing, so a count of programs would read 0 on 5.10.
 """
 import ctypes
 import os
-import struct
 import sys
 
-SYS_BPF = 321  # x86_64
-BPF_PROG_LOAD, BPF_PROG_ATTACH, BPF_PROG_DETACH = 5, 8, 9
-BPF_PROG_GET_FD_BY_ID, BPF_OBJ_GET_INFO_BY_FD, BPF_PROG_QUERY = 13, 15, 16
-BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_F_ALLOW_OVERRIDE = 18, 1
-HOOKS = {10: "connect4", 11: "connect6", 19: "recvmsg4", 20: "recvmsg6",
-         29: "getpeername4", 30: "getpeername6", 31: "getsockname4", 32: "getsockname6"}
+from bpfsys import ATTR, C, bpf, info, layout
 
-libc = ctypes.CDLL(None, use_errno=True)
-libc.syscall.restype = ctypes.c_long
-
-
-def bpf(cmd, attr):
-    buf = ctypes.create_string_buffer(attr, len(attr))
-    r = libc.syscall(SYS_BPF, cmd, buf, len(attr))
-    if r < 0:
-        e = ctypes.get_errno()
-        raise OSError(e, os.strerror(e))
-    return r, buf.raw
+HOOKS = {C["BPF_CGROUP_" + t]: h for t, h in (
+    ("INET4_CONNECT", "connect4"), ("INET6_CONNECT", "connect6"),
+    ("UDP4_RECVMSG", "recvmsg4"), ("UDP6_RECVMSG", "recvmsg6"),
+    ("INET4_GETPEERNAME", "getpeername4"), ("INET6_GETPEERNAME", "getpeername6"),
+    ("INET4_GETSOCKNAME", "getsockname4"), ("INET6_GETSOCKNAME", "getsockname6"))}
+PROG_INFO = layout("struct bpf_prog_info")
 
 
 def prog_name(prog_id):
-    fd, _ = bpf(BPF_PROG_GET_FD_BY_ID, struct.pack("=III", prog_id, 0, 0))
+    fd, _ = bpf("BPF_PROG_GET_FD_BY_ID", {"prog_id": prog_id})
     try:
-        info = ctypes.create_string_buffer(256)
-        bpf(BPF_OBJ_GET_INFO_BY_FD, struct.pack("=IIQ", fd, 256, ctypes.addressof(info)))
-        return info.raw[64:80].split(b"\0")[0].decode()  # bpf_prog_info.name
+        return PROG_INFO.raw(info(fd, PROG_INFO.name), "name").split(b"\0")[0].decode()
     finally:
         os.close(fd)
 
@@ -54,10 +41,9 @@ def main(cgroup):
     cg = os.open(cgroup, os.O_RDONLY | os.O_DIRECTORY)
     for attach_type, hook in sorted(HOOKS.items()):
         ids = (ctypes.c_uint32 * 64)()
-        # target_fd, attach_type, query_flags, attach_flags, prog_ids, prog_cnt, pad
-        attr = struct.pack("=IIIIQII", cg, attach_type, 0, 0, ctypes.addressof(ids), 64, 0)
-        _, out = bpf(BPF_PROG_QUERY, attr)
-        count = struct.unpack_from("=I", out, 24)[0]
+        _, out = bpf("BPF_PROG_QUERY", {"query.target_fd": cg, "query.attach_type": attach_type,
+                                        "query.prog_ids": ids, "query.prog_cnt": len(ids)})
+        count = ATTR.get(out, "query.prog_cnt")
         for i in range(count):
             print(hook, prog_name(ids[i]), ids[i])
     os.close(cg)
@@ -68,24 +54,21 @@ def attach_type_of(hook):
 
 
 def hold(hook, cgroup, flags):
-    # r0 = 1; exit
-    insns = struct.pack("=BBhiBBhi", 0xb7, 0, 0, 1, 0x95, 0, 0, 0)
-    insn_buf = ctypes.create_string_buffer(insns, len(insns))
-    lic = ctypes.create_string_buffer(b"GPL")
+    # r0 = 1 (dst_reg and src_reg are 0: the byte after code stays zero); exit
+    insn = layout("struct bpf_insn")
+    prog_text = insn.new({"code": C["BPF_ALU64"] | C["BPF_MOV"] | C["BPF_K"], "imm": 1}).raw + \
+        insn.new({"code": C["BPF_JMP"] | C["BPF_EXIT"]}).raw
+    insns = ctypes.create_string_buffer(prog_text, len(prog_text))
     attach_type = attach_type_of(hook)
-    # prog_type, insn_cnt, insns, license, log_level, log_size, log_buf,
-    # kern_version, prog_flags, prog_name, prog_ifindex, expected_attach_type
-    attr = struct.pack("=IIQQIIQII16sII", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, 2,
-                       ctypes.addressof(insn_buf), ctypes.addressof(lic), 0, 0, 0, 0, 0,
-                       b"lo6test_holder", 0, attach_type)
-    prog, _ = bpf(BPF_PROG_LOAD, attr)
+    prog, _ = bpf("BPF_PROG_LOAD", {
+        "prog_type": C["BPF_PROG_TYPE_CGROUP_SOCK_ADDR"], "insn_cnt": len(prog_text) // insn.size,
+        "insns": insns, "license": ctypes.create_string_buffer(b"GPL"),
+        "prog_name": b"lo6test_holder", "expected_attach_type": attach_type})
     cg = os.open(cgroup, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        # target_fd, attach_bpf_fd, attach_type, attach_flags, replace_bpf_fd
-        bpf(BPF_PROG_ATTACH, struct.pack("=IIIII", cg, prog, attach_type, flags, 0))
-        info = ctypes.create_string_buffer(256)
-        bpf(BPF_OBJ_GET_INFO_BY_FD, struct.pack("=IIQ", prog, 256, ctypes.addressof(info)))
-        print(struct.unpack_from("=I", info.raw, 4)[0])  # bpf_prog_info.id
+        bpf("BPF_PROG_ATTACH", {"target_fd": cg, "attach_bpf_fd": prog, "attach_type": attach_type,
+                                "attach_flags": flags})
+        print(PROG_INFO.get(info(prog, PROG_INFO.name), "id"))
     finally:
         os.close(cg)
         os.close(prog)
@@ -95,7 +78,7 @@ def release(hook, cgroup):
     cg = os.open(cgroup, os.O_RDONLY | os.O_DIRECTORY)
     try:
         # A program attached without BPF_F_ALLOW_MULTI detaches without its fd.
-        bpf(BPF_PROG_DETACH, struct.pack("=IIIII", cg, 0, attach_type_of(hook), 0, 0))
+        bpf("BPF_PROG_DETACH", {"target_fd": cg, "attach_type": attach_type_of(hook)})
     finally:
         os.close(cg)
 
@@ -103,7 +86,7 @@ def release(hook, cgroup):
 if __name__ == "__main__":
     if sys.argv[1] == "--hold":
         override = sys.argv[3] == "--override"
-        hold(sys.argv[2], sys.argv[-1], BPF_F_ALLOW_OVERRIDE if override else 0)
+        hold(sys.argv[2], sys.argv[-1], C["BPF_F_ALLOW_OVERRIDE"] if override else 0)
     elif sys.argv[1] == "--release":
         release(sys.argv[2], sys.argv[3])
     else:

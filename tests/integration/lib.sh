@@ -7,7 +7,8 @@
 # all of it away on exit, failure included. A test never attaches to the
 # root cgroup and never touches another instance.
 #
-# Environment: LO6RELAY (the binary), NETPROBE (netprobe.py).
+# Environment: LO6RELAY (the binary), NETPROBE (netprobe.py), BPFSYS_JSON
+# (the build's bpfsys.json, for bpfsys.py).
 
 set -u
 
@@ -170,8 +171,8 @@ for addr, s in servers.items():
         pass' "$1"
 }
 
-# wsl_nat_sim: WSL's NAT mode as WSL sets it up (DESIGN.md, "NAT mode, the
-# Windows side"): "Windows" is a network namespace of this test behind a veth
+# wsl_nat_sim: WSL's NAT mode as WSL sets it up (README.md, "WSL's
+# networking modes"): "Windows" is a network namespace of this test behind a veth
 # pair, at $WSL_GW (198.18.0.1, RFC 2544 benchmarking space), and Linux (this
 # test's namespace, 198.18.0.2) has its default route through it. $WSL_FACTS
 # is a folder of WSL's facts (a WSL2 kernel, wslinfo saying nat, this

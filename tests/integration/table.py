@@ -30,6 +30,7 @@ import sys
 import tempfile
 from dataclasses import replace
 
+import bpfsys
 import model
 from model import LOOP1, OTHER6, Instance, Port, Sock
 
@@ -39,46 +40,27 @@ CLONE_NEWNET = 0x40000000
 
 # --- the kernel's answers, read directly -----------------------------------
 
-NR_BPF = 321  # x86_64
-BPF_MAP_LOOKUP_ELEM, BPF_OBJ_GET = 1, 7
-FIELDS = ("redirected", "not_allowed", "v6only", "bound_v6", "local_listener", "other_netns",
-          "via_127", "via_mapped")
-
-
-def bpf(cmd, attr):
-    buf = ctypes.create_string_buffer(attr, 128)
-    r = libc.syscall(NR_BPF, cmd, buf, 128)
-    if r < 0:
-        raise OSError(ctypes.get_errno(), "bpf(%d)" % cmd)
-    return r
+STATS_LAYOUT = bpfsys.layout("struct lo6_port_stats")
+FIELDS = tuple(STATS_LAYOUT.names())
 
 
 class Stats:
     """port_stats, read with the bpf syscall: a subprocess a row is too slow."""
 
     def __init__(self):
-        self.fd = None
+        self.map = None
 
     def open(self):
-        path = ctypes.create_string_buffer((PIN + "/port_stats").encode())
-        self.fd = bpf(BPF_OBJ_GET, struct.pack("=QII", ctypes.addressof(path), 0, 0))
+        self.map = bpfsys.Map(PIN + "/" + bpfsys.C["LO6_MAP_STATS"], STATS_LAYOUT.name)
 
     def close(self):
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+        if self.map is not None:
+            self.map.close()
+            self.map = None
 
     def of(self, port):
-        key = ctypes.create_string_buffer(struct.pack("=H", port), 2)
-        val = ctypes.create_string_buffer(8 * len(FIELDS))
-        try:
-            bpf(BPF_MAP_LOOKUP_ELEM, struct.pack("=IIQQQ", self.fd, 0, ctypes.addressof(key),
-                                                 ctypes.addressof(val), 0))
-        except OSError as e:
-            if e.errno == errno.ENOENT:
-                return dict.fromkeys(FIELDS, 0)
-            raise
-        return dict(zip(FIELDS, struct.unpack("=8Q", val.raw)))
+        val = self.map.lookup(port)
+        return dict.fromkeys(FIELDS, 0) if val is None else STATS_LAYOUT.unpack(val)
 
 
 STATS = Stats()

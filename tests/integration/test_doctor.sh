@@ -25,7 +25,7 @@ like "$(printf '%s\n' "$out" | tail -1)" "IPV6_V6ONLY .*point such clients at 12
 lo6 doctor 6201 | grep -q IPV6_V6ONLY
 is "$?" 1 "... only for the port it was counted on"
 
-# Consomme carries TCP only (DESIGN.md, "Networking modes"): WSL's facts from a
+# Consomme carries TCP only (README.md, "WSL's networking modes"): WSL's facts from a
 # folder (the test binary's LO6RELAY_TEST_WSL_ROOT), the instance live. This
 # one was started off WSL, so it sends UDP [::1] to 127.0.0.1 too: warned.
 FACTS="$WORK/consomme"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # doctor PORT in NAT mode, live: Linux reaches Windows only at the default
-# gateway (DESIGN.md, "NAT mode, the Windows side"). "Windows" is a network
+# gateway (README.md, "WSL's networking modes"). "Windows" is a network
 # namespace of this test behind a veth pair, at 198.18.0.1 (RFC 2544
 # benchmarking space); this test's own namespace is Linux, at 198.18.0.2,
 # its default route through it. WSL's facts (kernel version, wslinfo's

@@ -65,7 +65,7 @@ lo6 start --cgroup "$CG" --ports 4000 >/dev/null
 probe_cg tcp ::1 4000 x >/dev/null
 rm "$PIN/sk_marks"
 "$PY" "$CONFIG_MAP" "$PIN" 3 >/dev/null
-abi() { "$PY" "$CONFIG_MAP" "$PIN" | cut -c41-48; }
+abi() { "$PY" "$CONFIG_MAP" --field abi_version "$PIN"; }
 is "$(abi)" "03000000" "an ABI 3 instance (no sk_marks pin, version 3)"
 lo6 allow 4001 >/dev/null 2>"$WORK/err"
 is "$?" 0 "allow works on it (same maps)"

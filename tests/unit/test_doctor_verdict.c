@@ -144,7 +144,7 @@ int main(void)
 	EXPECT(&d, &none, 1, "redirected to 192.0.2.7:5173 (not probed");
 
 	/*
-	 * NAT, the Windows side (DESIGN.md, "NAT mode, the Windows side"): Linux
+	 * NAT, the Windows side (README.md, "WSL's networking modes"): Linux
 	 * reaches Windows only at the gateway, so a server on Windows' loopback is
 	 * out of reach (portproxy from the gateway); nobody listening is told by
 	 * netstat.exe or a refusal; a blocked port is silence, the firewall.

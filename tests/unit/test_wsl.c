@@ -172,8 +172,8 @@ static void pure_decisions(void)
 }
 
 /*
- * Every mode from the facts that tell it, and what follows (DESIGN.md,
- * "Networking modes"): mirrored relays 127.0.0.1, TCP and UDP; Consomme
+ * Every mode from the facts that tell it, and what follows (README.md,
+ * "WSL's networking modes"): mirrored relays 127.0.0.1, TCP and UDP; Consomme
  * (consomme, virtioproxy) relays 127.0.0.1, TCP only; NAT reaches Windows
  * only at the gateway; bridged and none relay nothing. Without wslinfo,
  * loopback0's MAC tells mirrored (Hyper-V) from Consomme (the virtio device
