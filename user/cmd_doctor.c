@@ -142,7 +142,7 @@ int cmd_doctor(const struct opts *o)
 	d.port = port;
 	d.mode = -1;
 	if (d.live)
-		doctor_kernel(o, &d, &r);
+		doctor_kernel(o->pin_dir, &d, &r);
 	else
 		report_add(&r, "kernel", "live", LV_SKIP,
 			   "with --root the running kernel and instance are not examined");

@@ -88,9 +88,8 @@ enum win_side doctor_windows(const struct doctor_facts *d);
  */
 int doctor_advise_ipv4_localhost(const struct doctor_facts *d);
 
-struct opts;
-/* The running kernel and the instance at o->pin_dir; fills d->attached, d->relay_be, d->mode. */
-void doctor_kernel(const struct opts *o, struct doctor_facts *d, struct report *r);
+/* The running kernel and the instance at PIN_DIR; fills d->attached, d->relay_be, d->mode. */
+void doctor_kernel(const char *pin_dir, struct doctor_facts *d, struct report *r);
 /* Listeners, probes, localhost resolution and Windows' side for d->port below ROOT. */
 void doctor_port(const char *root, struct doctor_facts *d, struct report *r);
 

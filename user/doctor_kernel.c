@@ -10,17 +10,13 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 
 #include "attach.h"
 #include "cgroup.h"
-#include "cli.h"
 #include "doctor.h"
 #include "instance.h"
 #include "loader.h"
 #include "pins.h"
-#include "skel.h"
 #include "parse.h"
 #include "probe.h"
 
@@ -62,23 +58,14 @@ static void check_bpf(struct report *r, struct kernel_probe *pr)
 /* The real thing: lo6relay's programs, as start would fit them here, through the verifier. */
 static void check_programs(struct report *r, const struct kernel_probe *pr)
 {
-	struct lo6relay_bpf *skel = loader_open(pr, NULL);
-	struct bpf_program *progs[NHOOKS];
-	struct bpf_map *m;
 	char text[512];
 	int err;
 
-	if (!skel) {
+	if (loader_trial(pr, &err) < 0) {
 		report_add(r, "kernel", "programs", LV_FAIL, "cannot open the embedded BPF object: %s",
 			   strerror(errno));
 		return;
 	}
-	/* The maps are pinned by name; doctor must leave no pin behind. */
-	bpf_object__for_each_map(m, skel->obj)
-		bpf_map__set_pin_path(m, NULL);
-	loader_fit(pr, skel, 1, 1, progs);
-	err = lo6relay_bpf__load(skel);
-	lo6relay_bpf__destroy(skel);
 	if (probe_memlock_refusal(err, text, sizeof(text)))
 		report_add(r, "kernel", "programs", LV_FAIL, "%s", text);
 	else if (err)
@@ -159,7 +146,7 @@ static int self_below(const char *root, const char *cg)
 	return found;
 }
 
-static void check_instance(const struct opts *o, const char *root, struct doctor_facts *d,
+static void check_instance(const char *pin_dir, const char *root, struct doctor_facts *d,
 			   struct report *r)
 {
 	static uint8_t modes[LO6_MAX_PORTS];
@@ -167,19 +154,19 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 	struct attach_state st;
 	struct lo6_config cfg = { 0 };
 	struct instance in;
-	int err = attach_state_read(o->pin_dir, &st);
+	int err = attach_state_read(pin_dir, &st);
 	const char *cg;
 
 	if (err == -EACCES || err == -EPERM) {
 		report_add(r, "lo6relay", "attached", LV_FAIL,
-			   "cannot read the pins at %s (%s): run doctor as root", o->pin_dir,
+			   "cannot read the pins at %s (%s): run doctor as root", pin_dir,
 			   strerror(-err));
 		return;
 	}
 	if (err < 0 || st.cgroup_id == 0) {
 		report_add(r, "lo6relay", "attached", LV_FAIL, "%s at %s: run 'lo6relay start'",
 			   err < 0 ? "nothing attached" : "the cgroup it was attached to is gone",
-			   o->pin_dir);
+			   pin_dir);
 		return;
 	}
 	snprintf(cgid, sizeof(cgid), "cgroup id %llu", (unsigned long long)st.cgroup_id);
@@ -188,11 +175,11 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 		if (st.pinned & (1u << h))
 			snprintf(linked + strlen(linked), sizeof(linked) - strlen(linked), " %s",
 				 hooks[h].name);
-	if (instance_open(o->pin_dir, &in) < 0 || config_read(&in, &cfg) < 0 ||
+	if (instance_open(pin_dir, &in) < 0 || config_read(&in, &cfg) < 0 ||
 	    ports_read(&in, modes) < 0) {
 		report_add(r, "lo6relay", "attached", LV_FAIL,
 			   "a link is pinned at %s but its maps cannot be read: 'lo6relay stop', then "
-			   "'lo6relay start'", o->pin_dir);
+			   "'lo6relay start'", pin_dir);
 		return;
 	}
 	instance_close(&in);
@@ -205,7 +192,7 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 	report_add(r, "lo6relay", "attached", LV_OK,
 		   "to %s (program id %u), pinned at %s, relay %s, default mode %s", cg,
 		   st.link[HOOK_CONNECT6].prog_id,
-		   o->pin_dir, relay, mode_name(cfg.default_mode));
+		   pin_dir, relay, mode_name(cfg.default_mode));
 	/* Which hooks are linked depends on start's options: say, do not judge. */
 	report_add(r, "lo6relay", "hooks", LV_INFO, "linked:%s", linked);
 	if (root[0] && cg[0] == '/' && self_below(root, cg) == 0)
@@ -242,7 +229,7 @@ static void check_instance(const struct opts *o, const char *root, struct doctor
 			   "refused at once");
 }
 
-void doctor_kernel(const struct opts *o, struct doctor_facts *d, struct report *r)
+void doctor_kernel(const char *pin_dir, struct doctor_facts *d, struct report *r)
 {
 	char root[PATH_MAX];
 	struct kernel_probe pr;
@@ -252,6 +239,6 @@ void doctor_kernel(const struct opts *o, struct doctor_facts *d, struct report *
 		check_programs(r, &pr);
 	check_btf(r);
 	check_cgroup(r, root, sizeof(root));
-	check_bpffs(o->pin_dir, r);
-	check_instance(o, root, d, r);
+	check_bpffs(pin_dir, r);
+	check_instance(pin_dir, root, d, r);
 }

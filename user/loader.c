@@ -66,6 +66,23 @@ static void explain_load_error(int err)
 		       strerror(-err));
 }
 
+int loader_trial(const struct kernel_probe *p, int *load_err)
+{
+	struct lo6relay_bpf *skel = loader_open(p, NULL);
+	struct bpf_program *progs[NHOOKS];
+	struct bpf_map *m;
+
+	if (!skel)
+		return -1;
+	/* The maps are pinned by name; a trial must leave no pin behind. */
+	bpf_object__for_each_map(m, skel->obj)
+		bpf_map__set_pin_path(m, NULL);
+	loader_fit(p, skel, 1, 1, progs);
+	*load_err = lo6relay_bpf__load(skel);
+	lo6relay_bpf__destroy(skel);
+	return 0;
+}
+
 int loader_load(struct lo6relay_bpf *skel)
 {
 	int err = lo6relay_bpf__load(skel);

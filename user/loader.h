@@ -32,6 +32,13 @@ struct lo6relay_bpf *loader_open(const struct kernel_probe *p, const char *pin_r
 void loader_fit(const struct kernel_probe *p, struct lo6relay_bpf *skel, int loopback4, int marks,
 		struct bpf_program *progs[NHOOKS]);
 
+/*
+ * doctor's trial: every program, as start would fit them to P, through the
+ * verifier, with no pin made, then unloaded. -1 with errno if the object
+ * cannot be opened; else 0, with the load's 0 or -errno in *LOAD_ERR.
+ */
+int loader_trial(const struct kernel_probe *p, int *load_err);
+
 /* Loads SKEL; on a refusal says why in one sentence and returns -1. */
 int loader_load(struct lo6relay_bpf *skel);
 
