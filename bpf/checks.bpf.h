@@ -28,7 +28,7 @@ static __always_inline int is_loopback6(const __u32 a[4])
 static __always_inline int is_v6only(struct bpf_sock_addr *ctx)
 {
 #ifdef LO6_LEAN
-	/* The lean object (user/skel.h): the loader may not call these helpers. */
+	/* The lean object (user/instance/skel.h): the loader may not call these helpers. */
 	return 0;
 #else
 	struct bpf_sock *sk = ctx->sk;
@@ -58,7 +58,7 @@ static __always_inline int is_v6only(struct bpf_sock_addr *ctx)
 static __always_inline int is_mptcp_subflow(struct bpf_sock_addr *ctx)
 {
 #ifdef LO6_LEAN
-	return 0; /* the lean object (user/skel.h): the loader may not call the cast */
+	return 0; /* the lean object (user/instance/skel.h): the loader may not call the cast */
 #else
 	struct tcp_sock *tp;
 

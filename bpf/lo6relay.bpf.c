@@ -28,7 +28,7 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 /*
  * LO6_LACKS_* bits, set by the loader for what this kernel does not offer
- * (user/probe.c finds them, user/loader.c sets them). The value is known
+ * (user/instance/probe.c finds them, user/instance/loader.c sets them). The value is known
  * when the verifier runs, so it drops each branch that calls a missing
  * helper before it checks the call.
  */
@@ -107,7 +107,7 @@ static __always_inline void tell_watchers(struct bpf_sock_addr *ctx, __u16 port,
 	e->outcome = what;
 	e->spelling = spelling;
 #ifdef LO6_LEAN
-	__builtin_memset(e->comm, 0, sizeof(e->comm)); /* user/skel.h: no comm for this loader */
+	__builtin_memset(e->comm, 0, sizeof(e->comm)); /* user/instance/skel.h: no comm for this loader */
 #else
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 #endif

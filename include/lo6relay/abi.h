@@ -54,7 +54,7 @@ struct lo6_config {
 
 /*
  * config.lacks, and the programs' read-only `lacks`: each bit turns off the
- * code that needs the missing helper or map type (user/probe.c finds them).
+ * code that needs the missing helper or map type (user/instance/probe.c finds them).
  * The programs' copy also has LO6_LACKS_SK_STORAGE under --show-relay.
  */
 #define LO6_LACKS_SK_STORAGE (1u << 0)   /* no mark: clients see the relay address */

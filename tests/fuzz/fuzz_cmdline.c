@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The command line: user/args.c, the parser main.c runs, linked as it is.
+ * The command line: user/cli/args.c, the parser main.c runs, linked as it is.
  * The input is argv, split at NUL bytes. What it reads must hold what
  * every command relies on, and the pure parsers a command runs first get
  * its options; a usage error must come with a sentence.

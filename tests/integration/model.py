@@ -128,7 +128,7 @@ RULES = [
      "(a 127/8 one shows its real source), unless `--show-relay` or a kernel without socket storage"),
 ]
 RULE_NAMES = [r[0] for r in RULES]
-# Rules a kernel can reach only with a helper it may lack (user/probe.c).
+# Rules a kernel can reach only with a helper it may lack (user/instance/probe.c).
 RULE_NEEDS = {"other_netns": "netns_cookie", "v6only": "sock_cast"}
 
 

@@ -176,7 +176,7 @@ def lo6(*args, env=None):
 
 
 def consomme_root():
-    """A WSL2 system in Consomme mode, as wslinfo names it (user/wsl.c reads it below a root)."""
+    """A WSL2 system in Consomme mode, as wslinfo names it (user/system/wsl.c reads it below a root)."""
     root = tempfile.mkdtemp(prefix="lo6-consomme-")
     for rel, text in (("proc/version", "Linux version 6.6.87.2-microsoft-standard-WSL2\n"),
                       ("fixture/wslinfo-networking-mode", "consomme\n")):
@@ -359,7 +359,7 @@ INSTANCES += [Instance(relay=r, loopback4=l4, ipv4_localhost=True)
               for r, l4 in ((LOOP1, False), ("127.0.0.3", False), ("127.0.0.3", True), (model.GATEWAY, True))]
 # Consomme mode (TCP only to 127.0.0.1), and a relay named elsewhere in it.
 INSTANCES += [Instance(tcp_only=True), Instance(relay="127.0.0.3", tcp_only=True)]
-# What the kernel may not offer (user/probe.c), one at a time, faked by the
+# What the kernel may not offer (user/instance/probe.c), one at a time, faked by the
 # test build: each changes what the rules can do.
 # A relay outside 127/8 (NAT mode's gateway): 127.0.0.1 must stay Linux's.
 INSTANCES += [Instance(relay=model.GATEWAY, loopback4=l4) for l4 in (False, True)]

@@ -8,7 +8,7 @@
 
 progs_on() { cg_progs | grep -c "$1"; }
 serve tcp 127.0.0.1 4000
-last_step=11  # STEP_HOOK_FIRST + NHOOKS - 1 in user/faults.h
+last_step=11  # STEP_HOOK_FIRST + NHOOKS - 1 in user/instance/faults.h
 
 # Fresh start killed at step N: never a connect6 program without its pin.
 for n in $(seq 1 $last_step); do
@@ -42,7 +42,7 @@ for n in $(seq 1 $last_step); do
 done
 lo6 stop >/dev/null
 
-# Stop killed at step N (user/faults.h: 100 + h, hook h detached but pinned;
+# Stop killed at step N (user/instance/faults.h: 100 + h, hook h detached but pinned;
 # 110 + h, unpinned; 120, every map unpinned). stop takes connect6 first.
 for n in $(seq 100 106) $(seq 110 116) 120; do
 	lo6 start --cgroup "$CG" --ports 4000 >/dev/null
