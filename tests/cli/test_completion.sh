@@ -1,5 +1,5 @@
 #!/bin/bash
-# tools/completion/lo6relay.bash: the candidates bash offers, and that
+# tools/dist/lo6relay.bash: the candidates bash offers, and that
 # every command, option and mode 'lo6relay --help' (and each command's
 # --help) names is among them, so the two cannot drift apart. TAP.
 # Environment: LO6RELAY (the binary), COMPLETION (the script).
@@ -7,7 +7,7 @@ set -uo pipefail
 n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 notok() { n=$((n + 1)); failed=1; echo "not ok $n - $1"; }
-# shellcheck source=tools/completion/lo6relay.bash
+# shellcheck source=tools/dist/lo6relay.bash
 . "$COMPLETION"
 # complete WORD...: the candidates for the last word, one line, sorted.
 complete_line() {

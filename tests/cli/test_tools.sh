@@ -1,11 +1,13 @@
 #!/bin/bash
 # The shipped tools agree with the binary: the systemd unit verifies, the man
 # page renders cleanly and names every command `lo6relay --help` lists.
-# Environment: LO6RELAY, SOURCE (the source tree), UNIT_IN (the unit template).
+# Environment: LO6RELAY, SOURCE (the source tree), UNIT_IN (the unit template),
+# MAN (the man page).
 set -u
 LO6RELAY=${LO6RELAY:?}
 SOURCE=${SOURCE:?}
 UNIT_IN=${UNIT_IN:?}
+MAN=${MAN:?}
 WORK=$(mktemp -d /tmp/lo6tools.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 n=0
@@ -20,7 +22,7 @@ skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 # The unit, pointing at the binary under test; its man: link resolves via MANPATH.
 mkdir -p "$WORK/sbin" "$WORK/man/man8"
 cp "$LO6RELAY" "$WORK/sbin/lo6relay"
-cp "$SOURCE/doc/lo6relay.8" "$WORK/man/man8/"
+cp "$MAN" "$WORK/man/man8/"
 sed "s|@SBINDIR@|$WORK/sbin|" "$UNIT_IN" >"$WORK/lo6relay.service"
 if command -v systemd-analyze >/dev/null; then
 	out=$(MANPATH="$WORK/man" systemd-analyze verify "$WORK/lo6relay.service" 2>&1)
@@ -31,7 +33,7 @@ else
 fi
 
 if command -v man >/dev/null && command -v groff >/dev/null; then
-	warn=$(MANWIDTH=80 man --warnings -l "$SOURCE/doc/lo6relay.8" 2>&1 >/dev/null)
+	warn=$(MANWIDTH=80 man --warnings -l "$MAN" 2>&1 >/dev/null)
 	[ -z "$warn" ]
 	ok $? "man page renders without warnings"
 	[ -z "$warn" ] || printf '# %s\n' "$warn"
@@ -41,7 +43,7 @@ fi
 
 # Every command in --help has a .B COMMAND entry in the man page.
 for cmd in $("$LO6RELAY" --help | sed -n '/^Commands:/,/^$/{s/^  \([a-z][a-z0-9-]*\).*/\1/p}'); do
-	grep -q "^\.B $cmd\( \|$\)" "$SOURCE/doc/lo6relay.8"
+	grep -q "^\.B $cmd\( \|$\)" "$MAN"
 	ok $? "man page documents '$cmd'"
 done
 

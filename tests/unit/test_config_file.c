@@ -247,7 +247,7 @@ static void round_trip(void)
 }
 
 /*
- * The example shipped in tools/ parses, and sets what it documents. Read
+ * The example shipped in tools/dist/ parses, and sets what it documents. Read
  * here, not through config_file_load: a source tree need not sit in
  * folders only root may write.
  */

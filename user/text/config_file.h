@@ -2,7 +2,7 @@
 /*
  * /etc/lo6relay.conf: a line-based file, one `KEY = VALUE` per line,
  * `#` starts a comment. The grammar is documented for users in
- * tools/lo6relay.conf.example:
+ * tools/dist/lo6relay.conf.example:
  *
  *   relay = auto | IPV4          where [::1] goes (auto: by WSL mode)
  *   default = off | always | auto | never    mode of ports not listed
