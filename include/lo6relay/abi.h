@@ -66,6 +66,13 @@ struct lo6_config {
 
 #define LO6_ABI_VERSION 4
 /*
+ * The rows of the CLI's hook table (LO6_HOOKS, user/instance/instance.h).
+ * The config keeps hook masks by row (hooks_absent, the held bits), so a
+ * new row changes what an older instance's masks mean: it comes with a new
+ * LO6_ABI_VERSION, which makes a newer lo6relay refuse, not misread, them.
+ */
+#define LO6_ABI_HOOKS 7
+/*
  * The oldest ABI whose pins this one takes over: 3 differs only by the
  * sk_marks pin, which start then adds (and writes version 4), keeping the
  * maps and counters as an upgrade should.

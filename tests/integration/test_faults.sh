@@ -10,6 +10,12 @@ progs_on() { cg_progs | grep -c "$1"; }
 serve tcp 127.0.0.1 4000
 last_step=11  # STEP_HOOK_FIRST + NHOOKS - 1 in user/instance/faults.h
 
+# The last step is the last: a start with every hook (--loopback4) is not
+# killed one step further. A new hook adds a step, and this says so.
+LO6RELAY_TEST_KILL_AT=$((last_step + 1)) lo6 start --cgroup "$CG" --ports 4000 --loopback4 >/dev/null 2>&1
+is "$?" 0 "no step after $last_step: start with every hook, killed at $((last_step + 1)), completes"
+lo6 stop >/dev/null
+
 # Fresh start killed at step N: never a connect6 program without its pin.
 for n in $(seq 1 $last_step); do
 	LO6RELAY_TEST_KILL_AT=$n lo6 start --cgroup "$CG" --ports 4000 >/dev/null 2>&1

@@ -50,8 +50,8 @@ int stats_for_each(const struct instance *in,
  * link is pinned as LO6_LINK_ID of abi.h), v4 (loaded only with
  * --loopback4), reverse (reads the mark connect leaves: useless without
  * it) and its enum bpf_attach_type. Adding a hook is its SEC function and
- * its link's pin name, and a row here: start, stop, status and doctor go
- * by hooks[].
+ * its link's pin name, a row here and a new ABI (abi.h: LO6_ABI_VERSION,
+ * LO6_ABI_HOOKS): start, stop, status and doctor go by hooks[].
  */
 #define LO6_HOOKS(X)                                                      \
 	X(GETPEERNAME6, getpeername6, 0, 1, BPF_CGROUP_INET6_GETPEERNAME) \
@@ -68,6 +68,9 @@ enum hook { LO6_HOOKS(LO6_HOOK_ENUM) NHOOKS };
 
 /* start attaches connect6 last and stop detaches it first, both by this order. */
 _Static_assert(HOOK_CONNECT6 == NHOOKS - 1, "connect6 must be the last row of LO6_HOOKS");
+/* hooks_absent and the held bits of the config are masks by row. */
+_Static_assert(NHOOKS == LO6_ABI_HOOKS,
+	       "a new LO6_HOOKS row is a new ABI: raise LO6_ABI_VERSION and LO6_ABI_HOOKS (abi.h)");
 /* stop's fault points step by ten (faults.h). */
 _Static_assert(NHOOKS <= 10, "faults.h numbers stop's steps per hook in tens");
 
