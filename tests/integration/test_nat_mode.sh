@@ -109,4 +109,32 @@ is "$(probe_cg tcp ::1 4200 wsl-own)" "err ECONNREFUSED" "WSL's own process at t
 is "$(grep -c data=wsl-own "$WORK/win-4200.log")/$(stat_of 4200 redirected)" "0/1" \
 	"... Windows never saw it, and only the distro's was counted"
 
+# NAT mode with no default route (the network not up yet, say): auto names no
+# address. A new instance with no relay named refuses; one that was given
+# its relay keeps it through reload and another start, which need no pick.
+lo6 stop >/dev/null
+NOROUTE="$WORK/wsl-noroute"
+mkdir -p "$NOROUTE/proc/net" "$NOROUTE/fixture"
+cp "$WSL_FACTS/proc/version" "$NOROUTE/proc/"
+cp "$WSL_FACTS/fixture/wslinfo-networking-mode" "$NOROUTE/fixture/"
+head -1 /proc/net/route >"$NOROUTE/proc/net/route"
+noroute() { LO6RELAY_TEST_WSL_ROOT="$NOROUTE" lo6 "$@"; }
+noroute start --cgroup "$CG" --ports 4200 >/dev/null 2>"$WORK/err"
+is "$?" 1 "no default route, nothing names a relay: a new instance refuses"
+like "$(cat "$WORK/err")" "relay auto cannot name an address: NAT mode, but there is no default route" \
+	"... saying why"
+is "$(cg_progs)" "" "... and attaches nothing"
+noroute start --cgroup "$CG" --relay "$GW" --ports 4200 >/dev/null
+ok $? "no default route, --relay named: starts"
+noroute reload >/dev/null 2>"$WORK/err"
+is "$?" 0 "reload with a file that names no relay: exits 0"
+is "$(cat "$WORK/err")" "" "... saying nothing of auto"
+noroute start --cgroup "$CG" >/dev/null 2>"$WORK/err"
+is "$?" 0 "start again with no relay named: exits 0"
+like "$(lo6 status)" "relay +\[::1\]:PORT -> $GW:PORT" "... the relay given is kept"
+like "$(probe_cg tcp ::1 4200 kept)" "^ok peer=\[::1\]:4200 " "[::1]:4200: connects"
+sleep 0.2
+like "$(tail -1 "$WORK/win-4200.log")" "data=kept$" "... on Windows, at the relay kept"
+lo6 stop >/dev/null
+
 done_testing

@@ -25,7 +25,7 @@ int cmd_reload(const struct opts *o)
 	char relay[INET_ADDRSTRLEN], why[256] = "";
 	struct lo6_config cfg;
 	struct instance in;
-	int err, ret;
+	int err, ret, picked;
 
 	if (!set)
 		return EXIT_FAIL;
@@ -45,7 +45,10 @@ int cmd_reload(const struct opts *o)
 		goto close;
 	}
 	/* An auto relay is picked again: the NAT gateway can change between boots. */
-	if (settings_merge(set, &cfg, set->relay_given || (cfg.flags & LO6_CFG_RELAY_AUTO)))
+	picked = settings_merge(set, &cfg, set->relay_given || (cfg.flags & LO6_CFG_RELAY_AUTO));
+	if (picked < 0)
+		goto close;
+	if (picked)
 		snprintf(why, sizeof(why), "%s", set->relay_why);
 	if (set->file.ipv4_localhost >= 0 &&
 	    set->file.ipv4_localhost != !!(cfg.flags & LO6_CFG_IPV4_LOCALHOST))

@@ -65,7 +65,7 @@ static int kernel_fits(const struct kernel_probe *pr, int loopback4)
  * or the file, else what a running instance had, else auto's pick; the
  * default mode from the file, else kept), then the kernel's facts and the
  * options only start takes. 1 when this start picked the relay (its
- * reason is worth saying).
+ * reason is worth saying); -1 after one sentence when it cannot.
  */
 static int make_config(const struct opts *o, const struct settings *s, const struct kernel_probe *pr,
 		       const struct instance *in, int configured, int replacing,
@@ -77,6 +77,8 @@ static int make_config(const struct opts *o, const struct settings *s, const str
 	if (configured)
 		config_read(in, cfg);
 	picked = settings_merge(s, cfg, s->relay_given || !configured);
+	if (picked < 0)
+		return -1;
 	/* A running instance keeps its namespace (start_same_netns); a new one takes this one. */
 	if (!replacing || !cfg->netns_cookie)
 		cfg->netns_cookie = pr->netns_cookie;
@@ -356,6 +358,8 @@ static int start_configure(struct start *st)
 	fault_point(STEP_PORTS);
 	st->relay_picked = make_config(st->o, st->set, &st->pr, &st->in, configured,
 				       configured && st->replacing, &st->cfg);
+	if (st->relay_picked < 0)
+		return -1;
 	st->cfg.flags |= LO6_CFG_HELD(st->held);
 	if ((err = config_write(&st->in, &st->cfg)) < 0) {
 		errorf("cannot write the config map: %s", strerror(-err));

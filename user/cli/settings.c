@@ -36,6 +36,12 @@ int relay_auto_resolve(uint32_t *addr_be, char *why, size_t len)
 	return 0;
 }
 
+static int say_relay_unknown(const struct settings *s)
+{
+	errorf("relay auto cannot name an address: %s; give one with --relay IPV4", s->relay_why);
+	return EXIT_FAIL;
+}
+
 int settings_load(const struct opts *o, struct settings *s)
 {
 	const char *path = o->config ? o->config : CONFIG_FILE_DEFAULT;
@@ -89,12 +95,11 @@ int settings_load(const struct opts *o, struct settings *s)
 	s->mode_tcp_only = w.tcp_only;
 	if (s->relay_auto) {
 		snprintf(s->relay_why, sizeof(s->relay_why), "%s", w.relay_why);
-		if (!w.relay_ok) {
-			errorf("relay auto cannot name an address: %s; give one with --relay IPV4",
-			       s->relay_why);
-			return EXIT_FAIL;
-		}
 		s->relay_ip4 = w.relay_be;
+		s->relay_unknown = !w.relay_ok;
+		/* Named, auto must name one now; unnamed, only where it is taken (settings_merge). */
+		if (s->relay_unknown && s->relay_given)
+			return say_relay_unknown(s);
 	}
 	s->ipv4_localhost = o->ipv4_localhost || s->file.ipv4_localhost == 1;
 	return 0;
@@ -102,6 +107,10 @@ int settings_load(const struct opts *o, struct settings *s)
 
 int settings_merge(const struct settings *s, struct lo6_config *cfg, int take_relay)
 {
+	if (take_relay && s->relay_unknown) {
+		say_relay_unknown(s);
+		return -1;
+	}
 	if (take_relay) {
 		cfg->relay_ip4 = s->relay_ip4;
 		cfg->flags = s->relay_auto ? cfg->flags | LO6_CFG_RELAY_AUTO

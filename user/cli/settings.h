@@ -19,6 +19,7 @@ struct settings {
 	int relay_given;         /* --relay, or relay in the file */
 	int relay_auto;          /* auto: named, or nothing names a relay */
 	uint32_t relay_ip4;      /* network byte order, resolved when relay_auto */
+	int relay_unknown;       /* ... but auto names no address here (relay_why says why) */
 	char relay_why[256];
 	int mode_tcp_only;       /* WSL's mode carries only TCP to Windows' 127.0.0.1 */
 	int ipv4_localhost;      /* --ipv4-localhost, or ipv4-localhost = yes */
@@ -37,7 +38,8 @@ int settings_load(const struct opts *o, struct settings *s);
  * (start: named, or the instance is new; reload: named, or the instance's
  * was auto's pick, which is picked again), else the instance keeps its
  * own; the default mode is the file's if it sets one; LO6_CFG_TCP_ONLY
- * follows the relay. Returns TAKE_RELAY.
+ * follows the relay. Returns TAKE_RELAY; -1 after one sentence when the
+ * relay is to be taken but auto names no address.
  */
 int settings_merge(const struct settings *s, struct lo6_config *cfg, int take_relay);
 
