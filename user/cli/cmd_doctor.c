@@ -14,6 +14,7 @@
 #include "json.h"
 #include "log.h"
 #include "parse.h"
+#include "settings.h"
 #include "wsl.h"
 
 static const char *const kind_names[] = { [WSL_NONE] = "none", [WSL_1] = "wsl1", [WSL_2] = "wsl2" };
@@ -127,12 +128,8 @@ int cmd_doctor(const struct opts *o)
 		errorf("--root '%.200s' is not a folder", o->root);
 		return EXIT_USAGE;
 	}
-	wsl_root = root;
-#ifdef LO6_TEST_SWITCHES
-	/* A NAT simulation: WSL's facts from a folder, the kernel, listeners and probes live. */
-	if (!o->root && getenv("LO6RELAY_TEST_WSL_ROOT"))
-		wsl_root = getenv("LO6RELAY_TEST_WSL_ROOT");
-#endif
+	/* --root reads everything below it; else WSL's facts where start reads them. */
+	wsl_root = o->root ? root : settings_wsl_root();
 	wsl_detect(wsl_root, &w);
 	d.wsl = &w;
 	d.wsl_root = wsl_root;

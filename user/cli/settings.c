@@ -12,8 +12,7 @@
 #include "port_modes.h"
 #include "wsl.h"
 
-/* The system WSL's facts are read from: the live one, or in the tests' build a fixture root. */
-static const char *wsl_root(void)
+const char *settings_wsl_root(void)
 {
 #ifdef LO6_TEST_SWITCHES
 	const char *root = getenv("LO6RELAY_TEST_WSL_ROOT");
@@ -28,7 +27,7 @@ int relay_auto_resolve(uint32_t *addr_be, char *why, size_t len)
 {
 	struct wsl_info w;
 
-	wsl_detect(wsl_root(), &w);
+	wsl_detect(settings_wsl_root(), &w);
 	snprintf(why, len, "%s", w.relay_why);
 	if (!w.relay_ok)
 		return -1;
@@ -91,7 +90,7 @@ int settings_load(const struct opts *o, struct settings *s)
 		/* Nothing names one: auto, for a new instance (a running one keeps its own). */
 		s->relay_auto = 1;
 	}
-	wsl_detect(wsl_root(), &w);
+	wsl_detect(settings_wsl_root(), &w);
 	s->mode_tcp_only = w.tcp_only;
 	if (s->relay_auto) {
 		snprintf(s->relay_why, sizeof(s->relay_why), "%s", w.relay_why);

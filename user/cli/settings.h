@@ -44,6 +44,13 @@ int settings_load(const struct opts *o, struct settings *s);
 int settings_merge(const struct settings *s, struct lo6_config *cfg, int take_relay);
 
 /*
+ * The root WSL's facts are read below: "" (the live system), or in the
+ * tests' build LO6RELAY_TEST_WSL_ROOT, a folder of them (a NAT simulation,
+ * the kernel, listeners and probes live). start, reload and doctor agree.
+ */
+const char *settings_wsl_root(void);
+
+/*
  * Resolves relay `auto` on the live system: 127.0.0.1 in WSL's mirrored
  * mode and off WSL, the default gateway in NAT mode. -1 with WHY when no
  * address can be named.
