@@ -37,6 +37,9 @@ PY=/usr/bin/python3
 
 LO6RELAY=${LO6RELAY:?LO6RELAY must name the lo6relay binary}
 NETPROBE=${NETPROBE:?NETPROBE must name netprobe.py}
+# bpfsys.py reads it; without it cg_progs would print nothing, and "nothing
+# attached" would pass.
+export BPFSYS_JSON=${BPFSYS_JSON:?BPFSYS_JSON must name bpfsys.json of this build}
 CGROOT=$(awk '{ for (i = 1; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo)
 TEST_NAME=$(basename "$0" .sh)
 CG="$CGROOT/lo6test-$TEST_NAME-$$"

@@ -26,7 +26,7 @@
 #define CGROUP_ROOT_ID 1
 
 /*
- * What start's probe finds (user/probe.c): which hooks the kernel knows,
+ * What start's probe finds (user/instance/probe.c): which hooks the kernel knows,
  * whether bpf() is allowed at all, and which helpers are missing, without
  * attaching anything.
  */

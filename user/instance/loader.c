@@ -45,7 +45,7 @@ static void explain_load_error(int err)
 	char text[512];
 
 	/*
-	 * The lean twin (user/skel.h) is meant to pass for such a loader; if a
+	 * The lean twin (skel.h) is meant to pass for such a loader; if a
 	 * kernel still refuses it, only CAP_PERFMON (or root) can help.
 	 */
 	if (probe_memlock_refusal(err, text, sizeof(text)))
