@@ -415,7 +415,7 @@ static void start_undo(const struct start *st)
 		return;
 	pins_maps_unpin(st->o->pin_dir);
 	if (st->created_dir)
-		rmdir(st->o->pin_dir);
+		pins_remove_folder(st->o->pin_dir);
 }
 
 int cmd_start(const struct opts *o)
