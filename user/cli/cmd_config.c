@@ -52,8 +52,8 @@ int cmd_reload(const struct opts *o)
 		snprintf(why, sizeof(why), "%s", set->relay_why);
 	if (set->file.ipv4_localhost >= 0 &&
 	    set->file.ipv4_localhost != !!(cfg.flags & LO6_CFG_IPV4_LOCALHOST))
-		warnf("ipv4-localhost takes effect at the next start, not on reload (it attaches "
-		      "the IPv4 hooks)");
+		remarkf("ipv4-localhost takes effect at the next start, not on reload (it attaches "
+			"the IPv4 hooks)");
 	/* Only a file with ports replaces the allowlist: one without leaves it be. */
 	if (set->ports_given && (err = ports_apply(&in, set->file.modes, 1)) < 0) {
 		errorf("cannot update the ports map: %s", strerror(-err));

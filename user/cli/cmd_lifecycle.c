@@ -353,8 +353,8 @@ static int start_configure(struct start *st)
 		return -1;
 	}
 	if (configured && st->set->ports_given)
-		warnf("the allowlist applies to a new instance only; this one keeps its own (change "
-		      "it with allow, deny or reload)");
+		remarkf("the allowlist applies to a new instance only; this one keeps its own (change "
+			"it with allow, deny or reload)");
 	fault_point(STEP_PORTS);
 	st->relay_picked = make_config(st->o, st->set, &st->pr, &st->in, configured,
 				       configured && st->replacing, &st->cfg);

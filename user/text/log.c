@@ -45,6 +45,15 @@ void warnf(const char *fmt, ...)
 	va_end(ap);
 }
 
+void remarkf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	put_line(stderr, LOG_NOTICE, "note: ", fmt, ap);
+	va_end(ap);
+}
+
 void notef(const char *fmt, ...)
 {
 	va_list ap;

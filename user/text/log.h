@@ -11,8 +11,18 @@
 /* What failed and what to do: a line to stderr. */
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Something worth knowing that did not stop the command: "note: ..." to stderr. */
+/*
+ * Something missing that did not stop the command (a kernel without a
+ * hook): "note: ..." to stderr; syslog's warning level.
+ */
 void warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Something the user may have expected otherwise, though nothing is wrong
+ * (an allowlist a running instance keeps): "note: ..." to stderr; syslog's
+ * notice level, so a healthy boot logs no warning.
+ */
+void remarkf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* What was done: a line to stdout. */
 void notef(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
