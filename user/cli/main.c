@@ -127,9 +127,8 @@ static int output_lost(const char *name, int err, int changed, int rc)
 	return rc == EXIT_USAGE ? rc : EXIT_FAIL;
 }
 
-/* The command run() dispatched to, if it got as far, and its argument count. */
-static const struct command_info *ran;
-static enum command ran_cmd;
+/* The command run() dispatched to (-1 if it got no further), and its argument count. */
+static int ran_cmd = -1;
 static int ran_argc;
 
 /*
@@ -149,6 +148,7 @@ static int stdout_cause(void)
 
 static int output_check(int rc)
 {
+	const struct command_info *ran;
 	int err, changed;
 
 	if (fflush(stdout) != 0)
@@ -157,8 +157,9 @@ static int output_check(int rc)
 		return rc;
 	else
 		err = stdout_cause();
-	if (!ran)
+	if (ran_cmd < 0)
 		return output_lost("lo6relay", err, 0, rc); /* help, usage or version */
+	ran = &commands[ran_cmd];
 	/* watch ends when its reader does (`watch | head -1`): the reader chose so. */
 	if (runs[ran_cmd].pins == PINS_WATCH && err == EPIPE)
 		return rc;
@@ -210,7 +211,6 @@ static int run(int argc, char **argv)
 	/* watch may print nothing for hours: a stdout that takes nothing is refused now. */
 	if (runs[a.cmd].pins == PINS_WATCH && write(STDOUT_FILENO, "", 0) < 0)
 		return output_lost(commands[a.cmd].name, errno, 0, EXIT_FAIL);
-	ran = &commands[a.cmd];
 	ran_cmd = a.cmd;
 	ran_argc = o->argc;
 	return runs[a.cmd].run(o); /* the lock, if any, lasts until exit */
